@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+// Device construction and the inbound dispatch: classify a datagram, apply the DoS checks of
+// whitepaper §5.3 in their order (mac1, then under load mac2 and the per-source rate), and hand
+// it to its handler.
+#include "wireguard/device.h"
+
+#include "crypto/random.h"
+#include "wireguard/constants.h"
+#include "wireguard/messages.h"
+#include "wireguard/transport.h"
+
+namespace mw::wg {
+
+const char* drop_reason_name(DropReason r) {
+  switch (r) {
+    case DropReason::kMalformed: return "malformed";
+    case DropReason::kBadMac1: return "bad_mac1";
+    case DropReason::kCookieRequired: return "cookie_required";
+    case DropReason::kRatelimited: return "ratelimited";
+    case DropReason::kHandshakeInvalid: return "handshake_invalid";
+    case DropReason::kStaleTimestamp: return "stale_timestamp";
+    case DropReason::kInitiationFlood: return "initiation_flood";
+    case DropReason::kUnknownIndex: return "unknown_index";
+    case DropReason::kBadCookieReply: return "bad_cookie_reply";
+    case DropReason::kKeypairExpired: return "keypair_expired";
+    case DropReason::kCounterExhausted: return "counter_exhausted";
+    case DropReason::kDecryptFailed: return "decrypt_failed";
+    case DropReason::kReplayed: return "replayed";
+    case DropReason::kBadInnerPacket: return "bad_inner_packet";
+    case DropReason::kAllowedIpsMismatch: return "allowed_ips_mismatch";
+    case DropReason::kNoRoute: return "no_route";
+    case DropReason::kNoEndpoint: return "no_endpoint";
+    case DropReason::kStagedOverflow: return "staged_overflow";
+    case DropReason::kHandshakeGaveUp: return "handshake_gave_up";
+    case DropReason::kCount: break;
+  }
+  return "unknown";
+}
+
+Device::Device(DeviceConfig config)
+    : config_(std::move(config)), ratelimiter_(config_.ratelimiter_entries) {
+  if (!config_.rng) config_.rng = [] { return crypto::random_u32(); };
+  scratch_.resize(transport_message_length(padded_length(65535, 65535)));
+}
+
+Device::~Device() = default;
+
+Peer* Device::peer_by_id(PeerId id) {
+  auto it = peers_.find(id);
+  return it == peers_.end() ? nullptr : it->second.get();
+}
+
+base::Duration Device::jitter() {
+  return base::Duration::nanos(
+      int64_t(config_.rng() % uint32_t(kRekeyTimeoutJitterMax.to_nanos())));
+}
+
+void Device::send_to_peer(Peer& peer, base::Bytes datagram, DeviceOutput& out) {
+  if (!peer.endpoint) {
+    count(DropReason::kNoEndpoint);
+    return;
+  }
+  peer.tx_bytes += datagram.size();
+  out.send_datagram(*peer.endpoint, datagram);
+}
+
+void Device::receive_datagram(base::MutableBytes d, const base::Endpoint& source, base::Instant now,
+                              bool under_load, DeviceOutput& out) {
+  auto type = classify(d);
+  if (!type) {
+    count(DropReason::kMalformed);
+    return;
+  }
+  if (*type == MessageType::kTransport) {
+    receive_transport(d, source, now, out);
+    return;
+  }
+  if (*type == MessageType::kCookieReply) {
+    receive_cookie_reply(d, now);
+    return;
+  }
+  // Initiation or response: mac1 before anything else costs a DH.
+  if (!cookie_checker_.check_mac1(d)) {
+    count(DropReason::kBadMac1);
+    return;
+  }
+  if (under_load) {
+    if (!cookie_checker_.check_mac2(d, source, now)) {
+      uint32_t sender_index = base::load_u32le(d.data() + 4);
+      CookieReplyBytes reply = encode(cookie_checker_.make_reply(d, sender_index, source, now));
+      out.send_datagram(source, reply);
+      ++stats_.cookie_replies_sent;
+      count(DropReason::kCookieRequired);
+      return;
+    }
+    if (!ratelimiter_.allow(source.address, now)) {
+      count(DropReason::kRatelimited);
+      return;
+    }
+  }
+  if (*type == MessageType::kInitiation) {
+    receive_initiation(d, source, now, out);
+  } else {
+    receive_response(d, source, now, out);
+  }
+}
+
+}  // namespace mw::wg

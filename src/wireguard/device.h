@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+// Device: one WireGuard interface's complete protocol state machine. Bytes and `now` go in;
+// datagrams to send and packets to deliver come out through DeviceOutput, and next_deadline()
+// says when tick() must run next. No I/O, no threads, no clock. Not thread-safe: the owner
+// serialises calls.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "base/bytes.h"
+#include "base/ip_address.h"
+#include "base/time.h"
+#include "wireguard/allowed_ips.h"
+#include "wireguard/cookie.h"
+#include "wireguard/index_table.h"
+#include "wireguard/noise.h"
+#include "wireguard/peer.h"
+#include "wireguard/ratelimiter.h"
+
+namespace mw::wg {
+
+// Why an inbound datagram or outbound packet was dropped. Peer garbage is counted, not logged.
+enum class DropReason : uint8_t {
+  kMalformed,           // bad type, reserved bytes or length
+  kBadMac1,             // handshake message without a valid mac1 (silently ignored)
+  kCookieRequired,      // under load without a valid mac2: a cookie reply was sent instead
+  kRatelimited,         // under load and over the per-source handshake rate
+  kHandshakeInvalid,    // failed to decrypt or authenticate, or unknown peer
+  kStaleTimestamp,      // an initiation not newer than the last accepted one (replay)
+  kInitiationFlood,     // a second initiation from one peer within 20 ms
+  kUnknownIndex,        // receiver index matches no handshake or keypair
+  kBadCookieReply,      // cookie reply that does not decrypt
+  kKeypairExpired,      // transport on a keypair older than REJECT_AFTER_TIME
+  kCounterExhausted,    // transport counter at or past REJECT_AFTER_MESSAGES
+  kDecryptFailed,       // transport tag did not verify
+  kReplayed,            // transport counter already seen or too old
+  kBadInnerPacket,      // decrypted payload is not a well-formed IP packet
+  kAllowedIpsMismatch,  // inner source address does not belong to the sending peer
+  kNoRoute,             // outbound packet whose destination no peer's allowed IPs cover
+  kNoEndpoint,          // nothing to send to: the peer's endpoint is unknown
+  kStagedOverflow,      // staged queue full: the oldest packet was dropped
+  kHandshakeGaveUp,     // staged packets flushed after REKEY_ATTEMPT_TIME without a session
+  kCount,
+};
+const char* drop_reason_name(DropReason r);
+
+struct DeviceStats {
+  std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> drop_counts{};
+  uint64_t cookie_replies_sent = 0;
+  uint64_t handshakes_completed = 0;
+  uint64_t initiations_sent = 0;
+  uint64_t responses_sent = 0;
+  uint64_t drops(DropReason r) const { return drop_counts[static_cast<size_t>(r)]; }
+};
+
+// Where the device's output goes. Buffers are only valid during the call: copy them.
+class DeviceOutput {
+ public:
+  virtual ~DeviceOutput() = default;
+  virtual void send_datagram(const base::Endpoint& to, base::Bytes datagram) = 0;
+  virtual void deliver_packet(base::Bytes ip_packet) = 0;
+};
+
+struct DeviceConfig {
+  size_t mtu = 1420;
+  // Adds to a monotonic Instant to give wall time (for TAI64N and last-handshake times).
+  int64_t wall_offset_nanos = 0;
+  // Randomness for timer jitter; the default draws from the CSPRNG.
+  std::function<uint32_t()> rng;
+  size_t ratelimiter_entries = 65536;
+};
+
+class Device {
+ public:
+  explicit Device(DeviceConfig config = {});
+  ~Device();
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  // --- configuration (device_config.cc)
+  // nullopt removes the key. A peer whose public key equals the new local public key is removed.
+  // Sessions under the old key stop sending; the next packet starts a handshake at once.
+  void set_private_key(const std::optional<crypto::PrivateKey>& key);
+  const LocalStatic& local() const { return local_; }
+  Peer& add_peer(const crypto::PublicKey& public_key);
+  Peer* find_peer(const crypto::PublicKey& public_key);
+  const Peer* find_peer(const crypto::PublicKey& public_key) const;
+  void remove_peer(const crypto::PublicKey& public_key);
+  void remove_all_peers();
+  void set_preshared_key(Peer& peer, const crypto::SymmetricKey& psk);
+  void set_endpoint(Peer& peer, const base::Endpoint& endpoint);
+  // Starting persistent keepalive on a peer sends one keepalive at once (as wireguard-go).
+  void set_persistent_keepalive(Peer& peer, base::Duration interval, base::Instant now,
+                                DeviceOutput& out);
+  void add_allowed_ip(Peer& peer, const base::IpPrefix& prefix);
+  void clear_allowed_ips(Peer& peer);
+  std::vector<base::IpPrefix> allowed_ips(const Peer& peer) const;
+  template <typename F>
+  void for_each_peer(F&& f) const {
+    for (const auto& [id, p] : peers_) f(static_cast<const Peer&>(*p));
+  }
+  size_t peer_count() const { return peers_.size(); }
+
+  // --- data path
+  // An IP packet from the TUN side: routed by destination, staged, sent when a session exists.
+  void send_packet(base::Bytes ip_packet, base::Instant now, DeviceOutput& out);
+  // A UDP datagram from `source`. Decrypts in place, hence mutable. `under_load` is the
+  // caller's judgement of handshake pressure (whitepaper §5.3): mac2 is then required.
+  void receive_datagram(base::MutableBytes datagram, const base::Endpoint& source,
+                        base::Instant now, bool under_load, DeviceOutput& out);
+  // Starts a handshake with a peer now (rate-limited to one per REKEY_TIMEOUT).
+  void initiate_handshake(Peer& peer, base::Instant now, DeviceOutput& out);
+
+  // --- timers (device_timers.cc)
+  void tick(base::Instant now, DeviceOutput& out);
+  base::Instant next_deadline() const;
+  // Drops ratelimiter entries idle for over a second; call about once a second.
+  void gc(base::Instant now) { ratelimiter_.gc(now); }
+
+  const DeviceStats& stats() const { return stats_; }
+
+ private:
+  friend class DeviceTestPeer;
+
+  // device_handshake.cc
+  void receive_initiation(base::Bytes datagram, const base::Endpoint& source, base::Instant now,
+                          DeviceOutput& out);
+  void receive_response(base::Bytes datagram, const base::Endpoint& source, base::Instant now,
+                        DeviceOutput& out);
+  void receive_cookie_reply(base::Bytes datagram, base::Instant now);
+  void send_initiation(Peer& peer, base::Instant now, bool is_retry, DeviceOutput& out);
+  void send_response(Peer& peer, Handshake& hs, base::Instant now, DeviceOutput& out);
+  void begin_session(Peer& peer, Handshake& hs, base::Instant now);
+
+  // device_transport.cc
+  void receive_transport(base::MutableBytes datagram, const base::Endpoint& source,
+                         base::Instant now, DeviceOutput& out);
+  void send_staged(Peer& peer, base::Instant now, DeviceOutput& out);
+  void send_keepalive(Peer& peer, base::Instant now, DeviceOutput& out);
+  bool send_transport(Peer& peer, Keypair& keypair, base::Bytes plaintext, base::Instant now,
+                      DeviceOutput& out);
+
+  // device_timers.cc
+  void handle_timer(Peer& peer, TimerEvent event, base::Instant now, DeviceOutput& out);
+
+  // device_config.cc
+  void drop_keypair(std::unique_ptr<Keypair>& slot);
+  void clear_handshake(Peer& peer);
+  void expire_sessions(Peer& peer);
+  void zero_key_material(Peer& peer);
+
+  void send_to_peer(Peer& peer, base::Bytes datagram, DeviceOutput& out);
+  void count(DropReason r) { ++stats_.drop_counts[static_cast<size_t>(r)]; }
+  base::Duration jitter();
+  base::WallTime wall(base::Instant now) const {
+    return base::WallTime{now.to_nanos() + config_.wall_offset_nanos};
+  }
+  Peer* peer_by_id(PeerId id);
+
+  DeviceConfig config_;
+  LocalStatic local_;
+  CookieChecker cookie_checker_;
+  Ratelimiter ratelimiter_;
+  IndexTable<PeerId> index_table_;
+  AllowedIps<PeerId> allowed_ips_;
+  std::unordered_map<PeerId, std::unique_ptr<Peer>> peers_;
+  std::map<crypto::PublicKey, PeerId> peers_by_key_;
+  PeerId next_peer_id_ = 1;
+  DeviceStats stats_;
+  std::vector<uint8_t> scratch_;  // one outbound datagram being built
+};
+
+}  // namespace mw::wg

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+// The transport half of Device: outbound packets are routed by destination through the
+// allowed-IPs trie, staged until a session exists, padded and sealed; inbound transport is
+// opened in place, replay-checked, promotes a confirmed `next` keypair, and is delivered only
+// when its inner source address belongs to the sending peer (cryptokey routing).
+#include "wireguard/device.h"
+
+#include "wireguard/constants.h"
+#include "wireguard/ip_packet.h"
+#include "wireguard/transport.h"
+
+namespace mw::wg {
+namespace {
+
+bool usable_for_sending(const Keypair* kp, base::Instant now) {
+  return kp && now - kp->created < kRejectAfterTime && kp->send_counter < kRejectAfterMessages;
+}
+
+}  // namespace
+
+void Device::send_packet(base::Bytes packet, base::Instant now, DeviceOutput& out) {
+  auto info = parse_ip_packet(packet);
+  if (!info) {
+    count(DropReason::kBadInnerPacket);
+    return;
+  }
+  auto id = allowed_ips_.lookup(info->destination);
+  Peer* peer = id ? peer_by_id(*id) : nullptr;
+  if (!peer) {
+    count(DropReason::kNoRoute);
+    return;
+  }
+  if (peer->staged.size() >= kMaxStagedPackets) {
+    peer->staged.pop_front();
+    count(DropReason::kStagedOverflow);
+  }
+  peer->staged.emplace_back(packet.begin(), packet.end());
+  send_staged(*peer, now, out);
+}
+
+void Device::send_keepalive(Peer& peer, base::Instant now, DeviceOutput& out) {
+  if (peer.staged.empty()) peer.staged.emplace_back();  // an empty packet is a keepalive
+  send_staged(peer, now, out);
+}
+
+void Device::send_staged(Peer& peer, base::Instant now, DeviceOutput& out) {
+  Keypair* kp = peer.keypairs.current.get();
+  if (!usable_for_sending(kp, now)) {
+    send_initiation(peer, now, /*is_retry=*/false, out);
+    return;
+  }
+  while (!peer.staged.empty()) {
+    if (kp->send_counter >= kRejectAfterMessages) break;
+    std::vector<uint8_t> packet = std::move(peer.staged.front());
+    peer.staged.pop_front();
+    send_transport(peer, *kp, packet, now, out);
+  }
+  // Keep the key fresh: the initiator rekeys after REKEY_AFTER_TIME; anyone after
+  // REKEY_AFTER_MESSAGES.
+  if ((kp->is_initiator && now - kp->created >= kRekeyAfterTime) ||
+      kp->send_counter >= kRekeyAfterMessages)
+    send_initiation(peer, now, /*is_retry=*/false, out);
+}
+
+bool Device::send_transport(Peer& peer, Keypair& kp, base::Bytes plaintext, base::Instant now,
+                            DeviceOutput& out) {
+  size_t padded = padded_length(plaintext.size(), config_.mtu);
+  size_t len = transport_message_length(padded);
+  if (len > scratch_.size()) scratch_.resize(len);
+  base::MutableBytes msg(scratch_.data(), len);
+  uint64_t counter = kp.send_counter++;
+  if (!seal_transport(kp.send_key, kp.remote_index, counter, plaintext, padded, msg)) return false;
+  peer.timers.on_any_authenticated_packet_traversal(now);
+  peer.timers.on_any_authenticated_packet_sent();
+  if (!plaintext.empty()) peer.timers.on_data_sent(now, jitter());
+  send_to_peer(peer, msg, out);
+  return true;
+}
+
+void Device::receive_transport(base::MutableBytes d, const base::Endpoint& source,
+                               base::Instant now, DeviceOutput& out) {
+  TransportHeader h;
+  if (!decode_transport_header(d, &h)) {
+    count(DropReason::kMalformed);
+    return;
+  }
+  auto id = index_table_.lookup(h.receiver_index);
+  Peer* peer = id ? peer_by_id(*id) : nullptr;
+  Keypair* kp = peer ? peer->keypairs.find(h.receiver_index) : nullptr;
+  if (!kp) {
+    count(DropReason::kUnknownIndex);
+    return;
+  }
+  if (now - kp->created >= kRejectAfterTime) {
+    count(DropReason::kKeypairExpired);
+    return;
+  }
+  if (h.counter >= kRejectAfterMessages) {
+    count(DropReason::kCounterExhausted);
+    return;
+  }
+  auto plain = open_transport(kp->receive_key, h.counter, d);
+  if (!plain) {
+    count(DropReason::kDecryptFailed);
+    return;
+  }
+  if (!kp->replay.accept(h.counter)) {
+    count(DropReason::kReplayed);
+    return;
+  }
+  size_t datagram_len = d.size();
+
+  Keypairs& slots = peer->keypairs;
+  bool confirmed_next = kp == slots.next.get();
+  if (confirmed_next) {
+    drop_keypair(slots.previous);
+    slots.previous = std::move(slots.current);
+    slots.current = std::move(slots.next);
+    peer->timers.on_handshake_complete();
+  }
+  // Keep the key fresh on receive: an initiator close to REJECT_AFTER_TIME rekeys once.
+  if (kp == slots.current.get() && kp->is_initiator && !peer->sent_last_minute_handshake &&
+      now - kp->created >= kRekeyOnReceiveAge) {
+    peer->sent_last_minute_handshake = true;
+    send_initiation(*peer, now, /*is_retry=*/false, out);
+  }
+
+  peer->endpoint = source;
+  peer->rx_bytes += datagram_len;
+  peer->timers.on_any_authenticated_packet_traversal(now);
+  peer->timers.on_any_authenticated_packet_received();
+
+  if (!plain->empty()) {
+    auto info = parse_ip_packet(*plain);
+    if (!info) {
+      count(DropReason::kBadInnerPacket);
+    } else if (allowed_ips_.lookup(info->source) != peer->id) {
+      count(DropReason::kAllowedIpsMismatch);
+    } else {
+      peer->timers.on_data_received(now);
+      out.deliver_packet(plain->first(info->length));
+    }
+  }
+  if (confirmed_next) send_staged(*peer, now, out);
+}
+
+}  // namespace mw::wg

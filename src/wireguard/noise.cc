@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Noise_IKpsk2 message patterns, step by step as the whitepaper writes them.
+#include "wireguard/noise.h"
+
+#include <cstring>
+
+#include "crypto/aead.h"
+#include "crypto/x25519.h"
+
+namespace mw::wg {
+
+const char kConstruction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
+const char kIdentifier[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";
+
+namespace {
+
+using crypto::Hash;
+using crypto::SymmetricKey;
+
+base::Bytes str_bytes(const char* s) {
+  return base::Bytes(reinterpret_cast<const uint8_t*>(s), std::strlen(s));
+}
+
+void mix_hash(Hash& h, base::Bytes data) { h = crypto::blake2s256({h, data}); }
+
+// ck = KDF1(ck, input)
+void mix_key(SymmetricKey& ck, base::Bytes input) {
+  SymmetricKey next;
+  crypto::wg_kdf(ck.span(), input, &next, nullptr, nullptr);
+  ck = next;
+}
+
+// (ck, k) = KDF2(ck, input)
+void mix_key2(SymmetricKey& ck, SymmetricKey& k, base::Bytes input) {
+  SymmetricKey next;
+  crypto::wg_kdf(ck.span(), input, &next, &k, nullptr);
+  ck = next;
+}
+
+// (ck, k) = KDF2(ck, DH(priv, pub)); false on an all-zero DH.
+bool mix_dh2(SymmetricKey& ck, SymmetricKey& k, const crypto::PrivateKey& priv,
+             const crypto::PublicKey& pub) {
+  SymmetricKey dh;
+  if (!crypto::x25519(dh, priv, pub)) return false;
+  mix_key2(ck, k, dh.span());
+  return true;
+}
+
+bool mix_dh(SymmetricKey& ck, const crypto::PrivateKey& priv, const crypto::PublicKey& pub) {
+  SymmetricKey dh;
+  if (!crypto::x25519(dh, priv, pub)) return false;
+  mix_key(ck, dh.span());
+  return true;
+}
+
+// H = HASH(Hi || responder static public key)
+Hash hash_for_responder(const crypto::PublicKey& responder) {
+  return crypto::blake2s256({initial_hash(), responder});
+}
+
+SymmetricKey initial_ck() {
+  return SymmetricKey(std::span<const uint8_t, 32>(initial_chaining_key()));
+}
+
+}  // namespace
+
+const Hash& initial_chaining_key() {
+  static const Hash ck = crypto::blake2s256(str_bytes(kConstruction));
+  return ck;
+}
+
+const Hash& initial_hash() {
+  static const Hash h = crypto::blake2s256({initial_chaining_key(), str_bytes(kIdentifier)});
+  return h;
+}
+
+void precompute_static_static(const LocalStatic& local, PeerKeys& keys) {
+  keys.static_static_valid =
+      local.present && crypto::x25519(keys.static_static, local.private_key, keys.remote_static);
+  if (!keys.static_static_valid) keys.static_static.wipe();
+}
+
+void Handshake::clear() {
+  state = HandshakeState::kZeroed;
+  base::secure_wipe(hash.data(), hash.size());
+  chaining_key.wipe();
+  ephemeral_private.wipe();
+  remote_ephemeral.fill(0);
+  local_index = 0;
+  remote_index = 0;
+}
+
+bool create_initiation(const LocalStatic& local, const PeerKeys& peer, Handshake& hs,
+                       uint32_t local_index, const Tai64n& timestamp, Initiation* msg,
+                       const crypto::PrivateKey* ephemeral) {
+  if (!local.present || !peer.static_static_valid) return false;
+  Hash h = hash_for_responder(peer.remote_static);
+  SymmetricKey ck = initial_ck();
+  SymmetricKey k;
+  crypto::PrivateKey eph = ephemeral ? *ephemeral : crypto::x25519_generate();
+
+  msg->sender_index = local_index;
+  msg->ephemeral = crypto::x25519_public(eph);
+  mix_key(ck, msg->ephemeral);
+  mix_hash(h, msg->ephemeral);
+
+  if (!mix_dh2(ck, k, eph, peer.remote_static)) return false;
+  if (!crypto::aead_seal(k.span(), crypto::wg_nonce(0), local.public_key, h, msg->encrypted_static))
+    return false;
+  mix_hash(h, msg->encrypted_static);
+
+  mix_key2(ck, k, peer.static_static.span());
+  if (!crypto::aead_seal(k.span(), crypto::wg_nonce(0), timestamp, h, msg->encrypted_timestamp))
+    return false;
+  mix_hash(h, msg->encrypted_timestamp);
+
+  hs.clear();
+  hs.state = HandshakeState::kInitiationCreated;
+  hs.hash = h;
+  hs.chaining_key = ck;
+  hs.ephemeral_private = eph;
+  hs.local_index = local_index;
+  return true;
+}
+
+bool consume_initiation(const LocalStatic& local, const Initiation& msg,
+                        const PeerKeysLookup& lookup, ConsumedInitiation* out) {
+  if (!local.present) return false;
+  Hash h = hash_for_responder(local.public_key);
+  SymmetricKey ck = initial_ck();
+  SymmetricKey k;
+
+  mix_key(ck, msg.ephemeral);
+  mix_hash(h, msg.ephemeral);
+
+  if (!mix_dh2(ck, k, local.private_key, msg.ephemeral)) return false;
+  crypto::PublicKey remote_static;
+  if (!crypto::aead_open(k.span(), crypto::wg_nonce(0), msg.encrypted_static, h, remote_static))
+    return false;
+  mix_hash(h, msg.encrypted_static);
+
+  const PeerKeys* peer = lookup(remote_static);
+  if (peer == nullptr || !peer->static_static_valid) return false;
+
+  mix_key2(ck, k, peer->static_static.span());
+  Tai64n ts;
+  if (!crypto::aead_open(k.span(), crypto::wg_nonce(0), msg.encrypted_timestamp, h, ts))
+    return false;
+  mix_hash(h, msg.encrypted_timestamp);
+
+  out->remote_static = remote_static;
+  out->timestamp = ts;
+  out->hash = h;
+  out->chaining_key = ck;
+  out->remote_ephemeral = msg.ephemeral;
+  out->remote_index = msg.sender_index;
+  return true;
+}
+
+void accept_initiation(Handshake& hs, const ConsumedInitiation& c) {
+  hs.clear();
+  hs.state = HandshakeState::kInitiationConsumed;
+  hs.hash = c.hash;
+  hs.chaining_key = c.chaining_key;
+  hs.remote_ephemeral = c.remote_ephemeral;
+  hs.remote_index = c.remote_index;
+}
+
+bool create_response(const PeerKeys& peer, Handshake& hs, uint32_t local_index, Response* msg,
+                     const crypto::PrivateKey* ephemeral) {
+  if (hs.state != HandshakeState::kInitiationConsumed) return false;
+  Hash h = hs.hash;
+  SymmetricKey ck = hs.chaining_key;
+  crypto::PrivateKey eph = ephemeral ? *ephemeral : crypto::x25519_generate();
+
+  msg->sender_index = local_index;
+  msg->receiver_index = hs.remote_index;
+  msg->ephemeral = crypto::x25519_public(eph);
+  mix_key(ck, msg->ephemeral);
+  mix_hash(h, msg->ephemeral);
+  if (!mix_dh(ck, eph, hs.remote_ephemeral)) return false;
+  if (!mix_dh(ck, eph, peer.remote_static)) return false;
+
+  SymmetricKey tau, k, next;
+  crypto::wg_kdf(ck.span(), peer.preshared_key.span(), &next, &tau, &k);
+  ck = next;
+  mix_hash(h, tau.span());
+  if (!crypto::aead_seal(k.span(), crypto::wg_nonce(0), {}, h, msg->encrypted_nothing))
+    return false;
+  mix_hash(h, msg->encrypted_nothing);
+
+  hs.state = HandshakeState::kResponseCreated;
+  hs.hash = h;
+  hs.chaining_key = ck;
+  hs.ephemeral_private = eph;
+  hs.local_index = local_index;
+  return true;
+}
+
+bool consume_response(const LocalStatic& local, const PeerKeys& peer, Handshake& hs,
+                      const Response& msg) {
+  if (hs.state != HandshakeState::kInitiationCreated || !local.present) return false;
+  Hash h = hs.hash;
+  SymmetricKey ck = hs.chaining_key;
+
+  mix_key(ck, msg.ephemeral);
+  mix_hash(h, msg.ephemeral);
+  if (!mix_dh(ck, hs.ephemeral_private, msg.ephemeral)) return false;
+  if (!mix_dh(ck, local.private_key, msg.ephemeral)) return false;
+
+  SymmetricKey tau, k, next;
+  crypto::wg_kdf(ck.span(), peer.preshared_key.span(), &next, &tau, &k);
+  ck = next;
+  mix_hash(h, tau.span());
+  uint8_t nothing[1];
+  if (!crypto::aead_open(k.span(), crypto::wg_nonce(0), msg.encrypted_nothing, h,
+                         base::MutableBytes(nothing, 0)))
+    return false;
+  mix_hash(h, msg.encrypted_nothing);
+
+  hs.state = HandshakeState::kResponseConsumed;
+  hs.hash = h;
+  hs.chaining_key = ck;
+  hs.remote_index = msg.sender_index;
+  return true;
+}
+
+bool derive_session(Handshake& hs, SessionKeys* out) {
+  bool initiator;
+  if (hs.state == HandshakeState::kResponseConsumed) {
+    initiator = true;
+  } else if (hs.state == HandshakeState::kResponseCreated) {
+    initiator = false;
+  } else {
+    return false;
+  }
+  SymmetricKey first, second;
+  crypto::wg_kdf(hs.chaining_key.span(), {}, &first, &second, nullptr);
+  out->send_key = initiator ? first : second;
+  out->receive_key = initiator ? second : first;
+  out->local_index = hs.local_index;
+  out->remote_index = hs.remote_index;
+  out->is_initiator = initiator;
+  hs.clear();
+  return true;
+}
+
+}  // namespace mw::wg

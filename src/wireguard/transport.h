@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+// Transport data messages (whitepaper §5.4.6): padding to 16 bytes within the MTU, sealing
+// under a keypair's send key, and opening in place.
+#pragma once
+
+#include <optional>
+
+#include "base/bytes.h"
+#include "crypto/keys.h"
+#include "wireguard/messages.h"
+
+namespace mw::wg {
+
+// The plaintext length after padding: the next multiple of 16, but never past the MTU
+// (a packet already longer than the MTU is not padded).
+size_t padded_length(size_t plain_len, size_t mtu);
+// The datagram length for a padded plaintext length.
+constexpr size_t transport_message_length(size_t padded_len) {
+  return kTransportHeaderLen + padded_len + crypto::kAeadTagLen;
+}
+
+// Writes header, sealed padded plaintext and tag to out, whose size must be
+// transport_message_length(padded_len). The plaintext may already sit at
+// out.data() + kTransportHeaderLen (in place); padding bytes are zeroed.
+bool seal_transport(const crypto::SymmetricKey& key, uint32_t receiver_index, uint64_t counter,
+                    base::Bytes plaintext, size_t padded_len, base::MutableBytes out);
+
+// Opens a transport datagram in place; returns the padded plaintext inside `datagram`, or
+// nullopt when authentication fails. The header must already have been decoded.
+std::optional<base::MutableBytes> open_transport(const crypto::SymmetricKey& key, uint64_t counter,
+                                                 base::MutableBytes datagram);
+
+}  // namespace mw::wg
