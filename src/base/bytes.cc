@@ -46,8 +46,11 @@ uint32_t Reader::u32le() {
 }
 
 uint64_t Reader::u64be() {
-  uint64_t hi = u32be();
-  return hi << 32 | u32be();
+  // One bounds check for all eight bytes: a short read must return 0, not a half-read value.
+  if (!take(8)) return 0;
+  uint64_t v = uint64_t(load_u32be(&data_[pos_])) << 32 | load_u32be(&data_[pos_ + 4]);
+  pos_ += 8;
+  return v;
 }
 
 uint64_t Reader::u64le() {
@@ -58,11 +61,12 @@ uint64_t Reader::u64le() {
 }
 
 void Reader::copy(MutableBytes out) {
+  if (out.empty()) return;  // nothing to read; a failed cursor stays failed
   if (!take(out.size())) {
     std::memset(out.data(), 0, out.size());
     return;
   }
-  std::memcpy(out.data(), &data_[pos_], out.size());
+  std::memcpy(out.data(), data_.data() + pos_, out.size());
   pos_ += out.size();
 }
 
@@ -117,8 +121,11 @@ void Writer::u32le(uint32_t v) {
 }
 
 void Writer::u64be(uint64_t v) {
-  u32be(uint32_t(v >> 32));
-  u32be(uint32_t(v));
+  // All eight bytes or none, like every other write.
+  if (!take(8)) return;
+  store_u32be(&out_[pos_], uint32_t(v >> 32));
+  store_u32be(&out_[pos_ + 4], uint32_t(v));
+  pos_ += 8;
 }
 
 void Writer::u64le(uint64_t v) {
@@ -134,8 +141,8 @@ void Writer::bytes(Bytes b) {
 }
 
 void Writer::zeros(size_t n) {
-  if (!take(n)) return;
-  std::memset(&out_[pos_], 0, n);
+  if (!take(n) || n == 0) return;
+  std::memset(out_.data() + pos_, 0, n);
   pos_ += n;
 }
 

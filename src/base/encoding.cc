@@ -54,7 +54,7 @@ bool hex_decode_exact(std::string_view text, MutableBytes out) {
   if (text.size() != out.size() * 2) return false;
   auto v = hex_decode(text);
   if (!v) return false;
-  std::memcpy(out.data(), v->data(), out.size());
+  if (!out.empty()) std::memcpy(out.data(), v->data(), out.size());
   return true;
 }
 
@@ -117,7 +117,7 @@ std::optional<std::vector<uint8_t>> base64_decode(std::string_view text) {
 bool base64_decode_exact(std::string_view text, MutableBytes out) {
   auto v = base64_decode(text);
   if (!v || v->size() != out.size()) return false;
-  std::memcpy(out.data(), v->data(), out.size());
+  if (!out.empty()) std::memcpy(out.data(), v->data(), out.size());
   return true;
 }
 

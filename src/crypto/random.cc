@@ -14,6 +14,7 @@ void ensure_sodium_init() {
 }
 
 void random_bytes(base::MutableBytes out) {
+  if (out.empty()) return;  // randombytes_buf's buffer is declared nonnull
   ensure_sodium_init();
   randombytes_buf(out.data(), out.size());
 }

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: Apache-2.0
+// Known-answer and tamper tests for ChaCha20-Poly1305 (RFC 8439 §2.8.2 and Appendix A.5).
+#include "crypto/aead.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/encoding.h"
+
+namespace mw::crypto {
+namespace {
+
+std::vector<uint8_t> unhex(std::string_view hex) {
+  auto v = base::hex_decode(hex);
+  EXPECT_TRUE(v.has_value()) << hex;
+  return v.value_or(std::vector<uint8_t>{});
+}
+
+std::vector<uint8_t> bytes_of(std::string_view text) {
+  return std::vector<uint8_t>(text.begin(), text.end());
+}
+
+AeadNonce nonce_from_hex(std::string_view hex) {
+  AeadNonce n{};
+  EXPECT_TRUE(base::hex_decode_exact(hex, n));
+  return n;
+}
+
+bool all_zero(base::Bytes b) {
+  for (uint8_t x : b)
+    if (x != 0) return false;
+  return true;
+}
+
+std::vector<uint8_t> key_80_to_9f() {
+  std::vector<uint8_t> k(32);
+  for (size_t i = 0; i < k.size(); ++i) k[i] = uint8_t(0x80 + i);
+  return k;
+}
+
+constexpr std::string_view kSunscreen =
+    "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, "
+    "sunscreen would be it.";
+
+// RFC 8439 §2.8.2.
+struct Rfc8439Seal {
+  std::vector<uint8_t> key = key_80_to_9f();
+  AeadNonce nonce = nonce_from_hex("070000004041424344454647");
+  std::vector<uint8_t> aad = unhex("50515253c0c1c2c3c4c5c6c7");
+  std::vector<uint8_t> plaintext = bytes_of(kSunscreen);
+  std::string ciphertext_hex =
+      "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+      "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
+      "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
+      "3ff4def08e4b7a9de576d26586cec64b6116";
+  std::string tag_hex = "1ae10b594f09e26a7e902ecbd0600691";
+};
+
+TEST(Aead, Rfc8439Section282Seal) {
+  Rfc8439Seal v;
+  ASSERT_EQ(v.plaintext.size(), 114u);
+  std::vector<uint8_t> out(v.plaintext.size() + kAeadTagLen);
+  ASSERT_TRUE(aead_seal(v.key, v.nonce, v.plaintext, v.aad, out));
+  EXPECT_EQ(base::hex_encode(out), v.ciphertext_hex + v.tag_hex);
+
+  std::vector<uint8_t> back(v.plaintext.size());
+  ASSERT_TRUE(aead_open(v.key, v.nonce, out, v.aad, back));
+  EXPECT_EQ(back, v.plaintext);
+}
+
+// RFC 8439 Appendix A.5: decryption of a 265-byte message.
+TEST(Aead, Rfc8439AppendixA5Open) {
+  std::vector<uint8_t> key =
+      unhex("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0");
+  AeadNonce nonce = nonce_from_hex("000000000102030405060708");
+  std::vector<uint8_t> aad = unhex("f33388860000000000004e91");
+  std::vector<uint8_t> sealed = unhex(
+      "64a0861575861af460f062c79be643bd5e805cfd345cf389f108670ac76c8cb2"
+      "4c6cfc18755d43eea09ee94e382d26b0bdb7b73c321b0100d4f03b7f355894cf"
+      "332f830e710b97ce98c8a84abd0b948114ad176e008d33bd60f982b1ff37c855"
+      "9797a06ef4f0ef61c186324e2b3506383606907b6a7c02b0f9f6157b53c867e4"
+      "b9166c767b804d46a59b5216cde7a4e99040c5a40433225ee282a1b0a06c523e"
+      "af4534d7f83fa1155b0047718cbc546a0d072b04b3564eea1b422273f548271a"
+      "0bb2316053fa76991955ebd63159434ecebb4e466dae5a1073a6727627097a10"
+      "49e617d91d361094fa68f0ff77987130305beaba2eda04df997b714d6c6f2c29"
+      "a6ad5cb4022b02709b"
+      "eead9d67890cbb22392336fea1851f38");
+  ASSERT_EQ(sealed.size(), 265u + kAeadTagLen);
+  std::vector<uint8_t> expected = bytes_of(
+      "Internet-Drafts are draft documents valid for a maximum of six months and may be "
+      "updated, replaced, or obsoleted by other documents at any time. It is inappropriate to "
+      "use Internet-Drafts as reference material or to cite them other than as "
+      "/\xe2\x80\x9cwork in progress./\xe2\x80\x9d");
+  ASSERT_EQ(expected.size(), 265u);
+
+  std::vector<uint8_t> out(265);
+  ASSERT_TRUE(aead_open(key, nonce, sealed, aad, out));
+  EXPECT_EQ(out, expected);
+
+  // Sealing the plaintext again gives back the exact bytes.
+  std::vector<uint8_t> resealed(sealed.size());
+  ASSERT_TRUE(aead_seal(key, nonce, expected, aad, resealed));
+  EXPECT_EQ(resealed, sealed);
+}
+
+TEST(Aead, SealAndOpenInPlace) {
+  Rfc8439Seal v;
+  std::vector<uint8_t> buf(v.plaintext.size() + kAeadTagLen);
+  std::copy(v.plaintext.begin(), v.plaintext.end(), buf.begin());
+  base::Bytes in(buf.data(), v.plaintext.size());
+  ASSERT_TRUE(aead_seal(v.key, v.nonce, in, v.aad, buf));
+  EXPECT_EQ(base::hex_encode(buf), v.ciphertext_hex + v.tag_hex);
+
+  base::MutableBytes out(buf.data(), v.plaintext.size());
+  ASSERT_TRUE(aead_open(v.key, v.nonce, buf, v.aad, out));
+  EXPECT_EQ(std::vector<uint8_t>(out.begin(), out.end()), v.plaintext);
+}
+
+TEST(Aead, InPlaceRoundTripAtPacketSizes) {
+  std::vector<uint8_t> key = key_80_to_9f();
+  for (size_t len : {1u, 15u, 16u, 17u, 63u, 64u, 65u, 1420u, 16384u}) {
+    std::vector<uint8_t> plain(len);
+    for (size_t i = 0; i < len; ++i) plain[i] = uint8_t(i * 7 + 3);
+    std::vector<uint8_t> buf(len + kAeadTagLen);
+    std::copy(plain.begin(), plain.end(), buf.begin());
+    AeadNonce nonce = wg_nonce(len);
+    ASSERT_TRUE(aead_seal(key, nonce, base::Bytes(buf.data(), len), {}, buf)) << len;
+    EXPECT_NE(std::vector<uint8_t>(buf.begin(), buf.begin() + long(len)), plain) << len;
+    ASSERT_TRUE(aead_open(key, nonce, buf, {}, base::MutableBytes(buf.data(), len))) << len;
+    EXPECT_EQ(std::vector<uint8_t>(buf.begin(), buf.begin() + long(len)), plain) << len;
+  }
+}
+
+TEST(Aead, EmptyPlaintextIsJustATag) {
+  std::vector<uint8_t> key = key_80_to_9f();
+  AeadNonce nonce = wg_nonce(0);
+  std::vector<uint8_t> aad = unhex("0102");
+  std::vector<uint8_t> tag(kAeadTagLen);
+  ASSERT_TRUE(aead_seal(key, nonce, {}, aad, tag));
+  EXPECT_FALSE(all_zero(tag));
+  ASSERT_TRUE(aead_open(key, nonce, tag, aad, {}));
+  // WireGuard keepalives: empty plaintext and empty AAD.
+  ASSERT_TRUE(aead_seal(key, nonce, {}, {}, tag));
+  ASSERT_TRUE(aead_open(key, nonce, tag, {}, {}));
+  tag[0] ^= 1;
+  EXPECT_FALSE(aead_open(key, nonce, tag, {}, {}));
+}
+
+TEST(Aead, WrongSizesAreRejected) {
+  std::vector<uint8_t> key = key_80_to_9f();
+  AeadNonce nonce = wg_nonce(1);
+  std::vector<uint8_t> plain(10, 0x42);
+  std::vector<uint8_t> out(plain.size() + kAeadTagLen);
+  std::vector<uint8_t> short_key(31), long_key(33);
+
+  EXPECT_FALSE(aead_seal(short_key, nonce, plain, {}, out));
+  EXPECT_FALSE(aead_seal(long_key, nonce, plain, {}, out));
+  EXPECT_FALSE(aead_seal(key, nonce, plain, {}, base::MutableBytes(out.data(), out.size() - 1)));
+  std::vector<uint8_t> too_big(out.size() + 1);
+  EXPECT_FALSE(aead_seal(key, nonce, plain, {}, too_big));
+
+  ASSERT_TRUE(aead_seal(key, nonce, plain, {}, out));
+  std::vector<uint8_t> back(plain.size());
+  EXPECT_FALSE(aead_open(short_key, nonce, out, {}, back));
+  EXPECT_FALSE(aead_open(key, nonce, out, {}, base::MutableBytes(back.data(), back.size() - 1)));
+  std::vector<uint8_t> back_big(plain.size() + 1);
+  EXPECT_FALSE(aead_open(key, nonce, out, {}, back_big));
+  // Shorter than a tag.
+  EXPECT_FALSE(aead_open(key, nonce, base::Bytes(out.data(), kAeadTagLen - 1), {}, {}));
+  EXPECT_FALSE(aead_open(key, nonce, base::Bytes(), {}, {}));
+  ASSERT_TRUE(aead_open(key, nonce, out, {}, back));
+  EXPECT_EQ(back, plain);
+}
+
+// Every single-bit change of ciphertext, tag or AAD must fail, and no unauthenticated
+// plaintext may be left in `out`.
+TEST(Aead, EveryBitFlipFailsAndZeroesOutput) {
+  Rfc8439Seal v;
+  std::vector<uint8_t> sealed(v.plaintext.size() + kAeadTagLen);
+  ASSERT_TRUE(aead_seal(v.key, v.nonce, v.plaintext, v.aad, sealed));
+  std::vector<uint8_t> out(v.plaintext.size());
+
+  for (size_t bit = 0; bit < sealed.size() * 8; ++bit) {
+    std::vector<uint8_t> bad = sealed;
+    bad[bit / 8] ^= uint8_t(1u << (bit % 8));
+    std::fill(out.begin(), out.end(), 0xa5);
+    ASSERT_FALSE(aead_open(v.key, v.nonce, bad, v.aad, out)) << "sealed bit " << bit;
+    ASSERT_TRUE(all_zero(out)) << "sealed bit " << bit;
+  }
+  for (size_t bit = 0; bit < v.aad.size() * 8; ++bit) {
+    std::vector<uint8_t> bad_aad = v.aad;
+    bad_aad[bit / 8] ^= uint8_t(1u << (bit % 8));
+    std::fill(out.begin(), out.end(), 0xa5);
+    ASSERT_FALSE(aead_open(v.key, v.nonce, sealed, bad_aad, out)) << "aad bit " << bit;
+    ASSERT_TRUE(all_zero(out)) << "aad bit " << bit;
+  }
+  // Dropping the AAD, a wrong nonce or a wrong key fail too.
+  EXPECT_FALSE(aead_open(v.key, v.nonce, sealed, {}, out));
+  EXPECT_FALSE(aead_open(v.key, wg_nonce(7), sealed, v.aad, out));
+  std::vector<uint8_t> other_key = v.key;
+  other_key[31] ^= 0x80;
+  EXPECT_FALSE(aead_open(other_key, v.nonce, sealed, v.aad, out));
+
+  // In place: a failed open wipes the buffer's plaintext region.
+  std::vector<uint8_t> buf = sealed;
+  buf[0] ^= 1;
+  EXPECT_FALSE(aead_open(v.key, v.nonce, buf, v.aad, base::MutableBytes(buf.data(), out.size())));
+  EXPECT_TRUE(all_zero(base::Bytes(buf.data(), out.size())));
+
+  // The untouched message still opens.
+  ASSERT_TRUE(aead_open(v.key, v.nonce, sealed, v.aad, out));
+  EXPECT_EQ(out, v.plaintext);
+}
+
+TEST(Aead, WgNonceIsFourZeroBytesThenLittleEndianCounter) {
+  EXPECT_EQ(base::hex_encode(wg_nonce(0)), "000000000000000000000000");
+  EXPECT_EQ(base::hex_encode(wg_nonce(1)), "000000000100000000000000");
+  EXPECT_EQ(base::hex_encode(wg_nonce(0x0102030405060708ull)), "000000000807060504030201");
+  EXPECT_EQ(base::hex_encode(wg_nonce(UINT64_MAX)), "00000000ffffffffffffffff");
+}
+
+}  // namespace
+}  // namespace mw::crypto
