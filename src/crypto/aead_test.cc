@@ -10,16 +10,12 @@
 #include <vector>
 
 #include "base/encoding.h"
+#include "base/testing/test_values.h"
 
 namespace mw::crypto {
 namespace {
 
-std::vector<uint8_t> unhex(std::string_view hex) {
-  auto v = base::hex_decode(hex);
-  EXPECT_TRUE(v.has_value()) << hex;
-  return v.value_or(std::vector<uint8_t>{});
-}
-
+using base::testing::unhex;
 std::vector<uint8_t> bytes_of(std::string_view text) {
   return std::vector<uint8_t>(text.begin(), text.end());
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/encoding.h"
+#include "base/testing/test_values.h"
 
 namespace mw::crypto {
 namespace {
@@ -19,12 +20,7 @@ base::Bytes text(std::string_view s) {
   return base::Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
-std::vector<uint8_t> unhex(std::string_view hex) {
-  auto v = base::hex_decode(hex);
-  EXPECT_TRUE(v.has_value()) << hex;
-  return v.value_or(std::vector<uint8_t>{});
-}
-
+using base::testing::unhex;
 std::vector<uint8_t> counting(size_t n) {
   std::vector<uint8_t> v(n);
   for (size_t i = 0; i < n; ++i) v[i] = uint8_t(i);

@@ -11,29 +11,15 @@
 #include <vector>
 
 #include "base/encoding.h"
+#include "base/testing/test_values.h"
 #include "crypto/x25519.h"
 
 namespace mw::crypto {
 namespace {
 
-std::vector<uint8_t> unhex(std::string_view hex) {
-  auto v = base::hex_decode(hex);
-  EXPECT_TRUE(v.has_value()) << hex;
-  return v.value_or(std::vector<uint8_t>{});
-}
-
-PublicKey public_from_hex(std::string_view hex) {
-  PublicKey k{};
-  EXPECT_TRUE(base::hex_decode_exact(hex, k)) << hex;
-  return k;
-}
-
-Ed25519Seed seed_from_hex(std::string_view hex) {
-  Ed25519Seed s;
-  EXPECT_TRUE(base::hex_decode_exact(hex, s.span())) << hex;
-  return s;
-}
-
+using base::testing::unhex;
+constexpr auto public_from_hex = base::testing::array_from_hex<32>;
+constexpr auto seed_from_hex = base::testing::secret_from_hex<32>;
 Ed25519Signature signature_from_hex(std::string_view hex) {
   Ed25519Signature s{};
   EXPECT_TRUE(base::hex_decode_exact(hex, s)) << hex;

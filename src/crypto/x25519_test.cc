@@ -10,22 +10,13 @@
 #include <string_view>
 
 #include "base/encoding.h"
+#include "base/testing/test_values.h"
 
 namespace mw::crypto {
 namespace {
 
-PublicKey public_from_hex(std::string_view hex) {
-  PublicKey k{};
-  EXPECT_TRUE(base::hex_decode_exact(hex, k)) << hex;
-  return k;
-}
-
-PrivateKey private_from_hex(std::string_view hex) {
-  PrivateKey k;
-  EXPECT_TRUE(base::hex_decode_exact(hex, k.span())) << hex;
-  return k;
-}
-
+constexpr auto public_from_hex = base::testing::array_from_hex<32>;
+constexpr auto private_from_hex = base::testing::secret_from_hex<32>;
 std::string hex(const SymmetricKey& k) { return base::hex_encode(k.span()); }
 std::string hex(const PublicKey& k) { return base::hex_encode(k); }
 

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "base/bytes.h"
+#include "base/testing/test_values.h"
 
 namespace mw::wg {
 namespace {
@@ -18,15 +19,7 @@ using base::IpAddress;
 using base::IpPrefix;
 
 IpAddress ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return IpAddress::v4({a, b, c, d}); }
-// Four big-endian 32-bit words, as the kernel selftest's ip6().
-IpAddress ip6(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-  std::array<uint8_t, 16> x{};
-  base::store_u32be(x.data(), a);
-  base::store_u32be(x.data() + 4, b);
-  base::store_u32be(x.data() + 8, c);
-  base::store_u32be(x.data() + 12, d);
-  return IpAddress::v6(x);
-}
+constexpr auto ip6 = base::testing::ipv6_from_words;
 IpPrefix pfx(const IpAddress& a, uint8_t len) { return *IpPrefix::make(a, len); }
 
 // Unoptimised (sanitizer) builds run a tenth of the random lookups.

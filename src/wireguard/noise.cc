@@ -53,6 +53,14 @@ bool mix_dh(SymmetricKey& ck, const crypto::PrivateKey& priv, const crypto::Publ
   return true;
 }
 
+// (ck, τ, k) = KDF3(ck, psk); h = HASH(h || τ): the "psk" token of IKpsk2.
+void mix_psk(SymmetricKey& ck, Hash& h, SymmetricKey& k, const SymmetricKey& psk) {
+  SymmetricKey tau, next;
+  crypto::wg_kdf(ck.span(), psk.span(), &next, &tau, &k);
+  ck = next;
+  mix_hash(h, tau.span());
+}
+
 // H = HASH(Hi || responder static public key)
 Hash hash_for_responder(const crypto::PublicKey& responder) {
   return crypto::blake2s256({initial_hash(), responder});
@@ -181,10 +189,8 @@ bool create_response(const PeerKeys& peer, Handshake& hs, uint32_t local_index, 
   if (!mix_dh(ck, eph, hs.remote_ephemeral)) return false;
   if (!mix_dh(ck, eph, peer.remote_static)) return false;
 
-  SymmetricKey tau, k, next;
-  crypto::wg_kdf(ck.span(), peer.preshared_key.span(), &next, &tau, &k);
-  ck = next;
-  mix_hash(h, tau.span());
+  SymmetricKey k;
+  mix_psk(ck, h, k, peer.preshared_key);
   if (!crypto::aead_seal(k.span(), crypto::wg_nonce(0), {}, h, msg->encrypted_nothing))
     return false;
   mix_hash(h, msg->encrypted_nothing);
@@ -208,10 +214,8 @@ bool consume_response(const LocalStatic& local, const PeerKeys& peer, Handshake&
   if (!mix_dh(ck, hs.ephemeral_private, msg.ephemeral)) return false;
   if (!mix_dh(ck, local.private_key, msg.ephemeral)) return false;
 
-  SymmetricKey tau, k, next;
-  crypto::wg_kdf(ck.span(), peer.preshared_key.span(), &next, &tau, &k);
-  ck = next;
-  mix_hash(h, tau.span());
+  SymmetricKey k;
+  mix_psk(ck, h, k, peer.preshared_key);
   uint8_t nothing[1];
   if (!crypto::aead_open(k.span(), crypto::wg_nonce(0), msg.encrypted_nothing, h,
                          base::MutableBytes(nothing, 0)))

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/encoding.h"
+#include "base/testing/test_values.h"
 #include "base/time.h"
 #include "crypto/x25519.h"
 #include "wireguard/cookie.h"
@@ -125,12 +126,7 @@ constexpr Golden kWithoutPsk = {
     kNoPskTransportData,    kNoPskTransportKeepalive,
 };
 
-std::vector<uint8_t> unhex(std::string_view hex) {
-  auto v = base::hex_decode(hex);
-  EXPECT_TRUE(v.has_value()) << hex;
-  return v.value_or(std::vector<uint8_t>{});
-}
-
+using base::testing::unhex;
 template <size_t N>
 base::Secret<N> secret(std::string_view hex) {
   base::Secret<N> s;

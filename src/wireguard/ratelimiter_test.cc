@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "base/bytes.h"
+#include "base/testing/test_values.h"
 
 namespace mw::wg {
 namespace {
@@ -16,15 +17,7 @@ using base::IpAddress;
 
 const Instant kStart = Instant::from_nanos(1'000'000'000'000);
 
-IpAddress v6_words(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
-  std::array<uint8_t, 16> x{};
-  base::store_u32be(x.data(), a);
-  base::store_u32be(x.data() + 4, b);
-  base::store_u32be(x.data() + 8, c);
-  base::store_u32be(x.data() + 12, d);
-  return IpAddress::v6(x);
-}
-
+constexpr auto v6_words = base::testing::ipv6_from_words;
 TEST(Ratelimiter, ConstantsMatchTheKernel) {
   EXPECT_EQ(Ratelimiter::kPacketCost, Duration::millis(50));
   EXPECT_EQ(Ratelimiter::kTokenMax, Duration::millis(250));
