@@ -110,7 +110,7 @@ SelfcheckStep cookie_step() {
             sim.packet_count_delivered_tag(Side::kB, 1) == 1;
   return {"cookie under load", ok,
           fmt::format("responder under load sent {} cookie reply ({} B); the retry with mac2 "
-                      "completed the handshake",
+                      "completed the handshake at once",
                       sim.device(Side::kB).stats().cookie_replies_sent, wg::kCookieReplyLen)};
 }
 

@@ -76,7 +76,7 @@ void Device::receive_datagram(base::MutableBytes d, const base::Endpoint& source
     return;
   }
   if (*type == MessageType::kCookieReply) {
-    receive_cookie_reply(d, now);
+    receive_cookie_reply(d, now, out);
     return;
   }
   // Initiation or response: mac1 before anything else costs a DH.

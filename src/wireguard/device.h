@@ -99,6 +99,7 @@ class Device {
                                 DeviceOutput& out);
   void add_allowed_ip(Peer& peer, const base::IpPrefix& prefix);
   void clear_allowed_ips(Peer& peer);
+  void remove_allowed_ip(Peer& peer, const base::IpPrefix& prefix);
   std::vector<base::IpPrefix> allowed_ips(const Peer& peer) const;
   template <typename F>
   void for_each_peer(F&& f) const {
@@ -132,7 +133,7 @@ class Device {
                           DeviceOutput& out);
   void receive_response(base::Bytes datagram, const base::Endpoint& source, base::Instant now,
                         DeviceOutput& out);
-  void receive_cookie_reply(base::Bytes datagram, base::Instant now);
+  void receive_cookie_reply(base::Bytes datagram, base::Instant now, DeviceOutput& out);
   void send_initiation(Peer& peer, base::Instant now, bool is_retry, DeviceOutput& out);
   void send_response(Peer& peer, Handshake& hs, base::Instant now, DeviceOutput& out);
   void begin_session(Peer& peer, Handshake& hs, base::Instant now);

@@ -3,6 +3,7 @@
 // IPs, and the key-material lifecycle (expire, zero) that configuration changes trigger.
 #include "wireguard/device.h"
 
+#include "base/check.h"
 #include "crypto/x25519.h"
 #include "wireguard/constants.h"
 
@@ -28,6 +29,7 @@ void Device::set_private_key(const std::optional<crypto::PrivateKey>& key) {
 
 Peer& Device::add_peer(const crypto::PublicKey& public_key) {
   if (Peer* existing = find_peer(public_key)) return *existing;
+  MW_CHECK(!local_.present || public_key != local_.public_key);  // callers filter this out
   auto peer = std::make_unique<Peer>();
   peer->id = next_peer_id_++;
   peer->keys.remote_static = public_key;
@@ -80,6 +82,10 @@ void Device::add_allowed_ip(Peer& peer, const base::IpPrefix& prefix) {
 }
 
 void Device::clear_allowed_ips(Peer& peer) { allowed_ips_.remove_by_value(peer.id); }
+
+void Device::remove_allowed_ip(Peer& peer, const base::IpPrefix& prefix) {
+  allowed_ips_.remove(prefix, peer.id);
+}
 
 std::vector<base::IpPrefix> Device::allowed_ips(const Peer& peer) const {
   return allowed_ips_.prefixes_of(peer.id);

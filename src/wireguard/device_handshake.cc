@@ -129,7 +129,7 @@ void Device::receive_response(base::Bytes d, const base::Endpoint& source, base:
   send_keepalive(*peer, now, out);
 }
 
-void Device::receive_cookie_reply(base::Bytes d, base::Instant now) {
+void Device::receive_cookie_reply(base::Bytes d, base::Instant now, DeviceOutput& out) {
   CookieReply reply;
   if (!decode(d, &reply)) {
     count(DropReason::kMalformed);
@@ -141,7 +141,17 @@ void Device::receive_cookie_reply(base::Bytes d, base::Instant now) {
     count(DropReason::kUnknownIndex);
     return;
   }
-  if (!peer->cookie.consume_reply(reply, now)) count(DropReason::kBadCookieReply);
+  if (!peer->cookie.consume_reply(reply, now)) {
+    count(DropReason::kBadCookieReply);
+    return;
+  }
+  // The responder is under load and our initiation went unanswered: retry with mac2 at once,
+  // once per initiation, instead of waiting REKEY_TIMEOUT as wireguard-go and the kernel do.
+  if (peer->handshake.state == HandshakeState::kInitiationCreated &&
+      peer->cookie_retry_index != peer->handshake.local_index) {
+    send_initiation(*peer, now, /*is_retry=*/true, out);
+    peer->cookie_retry_index = peer->handshake.local_index;
+  }
 }
 
 void Device::begin_session(Peer& peer, Handshake& hs, base::Instant now) {

@@ -36,6 +36,8 @@ struct Peer {
   std::optional<base::Instant> last_sent_handshake;
   // The receive-side "last minute" rekey has been attempted for the current keypair.
   bool sent_last_minute_handshake = false;
+  // The local index of the initiation last retried on a cookie reply (one retry per initiation).
+  std::optional<uint32_t> cookie_retry_index;
 
   // Outbound packets waiting for a session (at most kMaxStagedPackets, oldest dropped).
   std::deque<std::vector<uint8_t>> staged;
