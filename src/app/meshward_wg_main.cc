@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// meshward-wg: a userspace WireGuard interface driven by wg(8) and wg-quick(8), a drop-in for
+// wireguard-go: `meshward-wg [-f] <ifname>`.
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+
+#include "base/log.h"
+#include "node/wg_interface.h"
+
+namespace {
+
+constexpr char kVersion[] = "0.1.0";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "meshward-wg: a userspace WireGuard interface, configured with wg(8) and wg-quick(8)\n"
+      "through the UAPI socket /var/run/wireguard/<ifname>.sock, like wireguard-go.\n"
+      "Environment: LOG_LEVEL=silent|error|info|debug (default error)."};
+  std::string ifname;
+  bool foreground = false;
+  app.add_flag("-f,--foreground", foreground, "stay in the foreground instead of daemonizing");
+  app.add_option("ifname", ifname, "interface name, e.g. wg0")->required();
+  app.set_version_flag("--version", fmt::format("meshward-wg {}", kVersion));
+  CLI11_PARSE(app, argc, argv);
+
+  mw::base::LogLevel level = mw::base::LogLevel::kError;
+  const char* env = std::getenv("LOG_LEVEL");
+  if (env && *env && !mw::base::parse_log_level(env, &level)) {
+    fmt::print(stderr, "error: LOG_LEVEL={} is not one of silent, error, info, debug\n", env);
+    return 1;
+  }
+  mw::base::set_log_level(level);
+
+  return mw::node::run_wg_daemon({.name = ifname}, foreground,
+                                 env != nullptr && level != mw::base::LogLevel::kSilent);
+}

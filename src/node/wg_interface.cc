@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: Apache-2.0
+// The WgInterface event loop. Stages of one iteration:
+//   1. wait on epoll until an fd is ready or the device's next deadline;
+//   2. TUN readable: read a batch of packets and route each into the device (outbound);
+//   3. UDP readable: read a batch of datagrams; handshake messages join a bounded queue,
+//      everything else goes straight into the device (inbound);
+//   4. drain part of the handshake queue, judging "under load" from its length;
+//   5. run expired timers; garbage-collect the rate limiter once a second;
+//   6. flush what the device produced: datagrams by batch to the UDP sockets, packets to TUN.
+// Buffers: every packet buffer is allocated at start and reused; the device's output is copied
+// into the output pools during the call and written out in step 6.
+#include "node/wg_interface.h"
+
+#include <array>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "node/uapi_apply.h"
+#include "os/epoll.h"
+#include "os/process.h"
+#include "os/tun.h"
+#include "os/udp_socket.h"
+#include "os/unix_socket.h"
+#include "wireguard/constants.h"
+#include "wireguard/device.h"
+#include "wireguard/messages.h"
+#include "wireguard/under_load.h"
+
+namespace mw::node {
+namespace {
+
+constexpr size_t kBatch = 64;
+constexpr size_t kBufferLen = 65536 + 64;
+constexpr size_t kMaxClients = 64;
+constexpr size_t kHandshakesPerIteration = 128;
+
+enum Tag : uint64_t { kTun = 1, kUdp4, kUdp6, kSignal, kListener, kFirstClient = 1000 };
+
+// A fixed pool of buffers that the device's output is copied into until flushed.
+struct OutputPool {
+  std::vector<std::vector<uint8_t>> buffers;
+  std::vector<os::DatagramSlot> slots;
+  size_t count = 0;
+
+  OutputPool() : buffers(kBatch, std::vector<uint8_t>(kBufferLen)), slots(kBatch) {}
+  bool full() const { return count == slots.size(); }
+  void push(base::Bytes data, const base::Endpoint& to) {
+    os::DatagramSlot& s = slots[count++];
+    s.data = buffers[count - 1].data();
+    s.length = std::min(data.size(), kBufferLen);
+    std::memcpy(s.data, data.data(), s.length);
+    s.peer = to;
+  }
+};
+
+struct QueuedHandshake {
+  std::array<uint8_t, wg::kInitiationLen> bytes;
+  size_t length;
+  base::Endpoint source;
+};
+
+struct Client {
+  base::UniqueFd fd;
+  std::string in;
+  std::string out;
+  bool close_after_write = false;
+};
+
+class Interface final : public WgInterface, private wg::DeviceOutput {
+ public:
+  Interface(const WgInterfaceOptions& options, wg::DeviceConfig config)
+      : options_(options), device_(std::move(config)) {}
+
+  base::Result<void> init();
+  base::Result<void> run() override;
+  const std::string& socket_path() const override { return uapi_.path(); }
+
+ private:
+  // wg::DeviceOutput
+  void send_datagram(const base::Endpoint& to, base::Bytes d) override;
+  void deliver_packet(base::Bytes p) override;
+
+  base::Result<void> on_tun_readable(base::Instant now);
+  void on_udp_readable(os::UdpSocket& socket, base::Instant now);
+  void process_handshakes(base::Instant now);
+  void flush();
+  void flush_datagrams();
+  void flush_packets();
+  base::Result<void> register_sockets();
+
+  void accept_clients();
+  void on_client(uint64_t tag, bool readable, bool writable, bool error);
+  void handle_request(Client& c, std::string_view text);
+  int apply_set(const wg::uapi::SetRequest& request, base::Instant now);
+  void close_client(uint64_t tag);
+
+  WgInterfaceOptions options_;
+  base::SystemClock& clock_ = base::SystemClock::instance();
+  wg::Device device_;
+  std::optional<os::Tun> tun_;
+  os::UdpPair udp_;
+  uint32_t fwmark_ = 0;
+  std::optional<os::Epoll> epoll_;
+  base::UniqueFd signal_fd_;
+  os::UnixListener uapi_;
+  std::map<uint64_t, Client> clients_;
+  uint64_t next_client_tag_ = kFirstClient;
+
+  std::deque<QueuedHandshake> handshakes_;
+  wg::UnderLoad under_load_;
+  uint64_t handshakes_dropped_ = 0;
+
+  std::vector<std::vector<uint8_t>> in_buffers_;
+  std::vector<os::PacketSlot> tun_slots_;
+  std::vector<os::DatagramSlot> udp_slots_;
+  OutputPool out_datagrams_;
+  OutputPool out_packets_;
+  uint64_t send_dropped_ = 0;
+  uint64_t tun_dropped_ = 0;
+  bool stop_ = false;
+};
+
+base::Result<void> Interface::init() {
+  auto tun = os::Tun::open(options_.name, options_.mtu);
+  if (!tun) return tun.error();
+  tun_ = std::move(*tun);
+  auto udp = os::bind_udp_pair(0, 0);
+  if (!udp) return udp.error();
+  udp_ = std::move(*udp);
+  auto ep = os::Epoll::create();
+  if (!ep) return ep.error();
+  epoll_ = std::move(*ep);
+  auto sig = os::make_signal_fd();
+  if (!sig) return sig.error();
+  signal_fd_ = std::move(*sig);
+  auto listener = os::UnixListener::listen(options_.socket_dir + "/" + tun_->name() + ".sock");
+  if (!listener) return listener.error();
+  uapi_ = std::move(*listener);
+
+  in_buffers_.assign(kBatch, std::vector<uint8_t>(kBufferLen));
+  tun_slots_.resize(kBatch);
+  udp_slots_.resize(kBatch);
+  for (size_t i = 0; i < kBatch; ++i) {
+    tun_slots_[i] = {in_buffers_[i].data(), kBufferLen, 0};
+    udp_slots_[i] = {in_buffers_[i].data(), kBufferLen, 0, {}};
+  }
+  MW_RETURN_IF_ERROR(epoll_->add(tun_->fd(), kTun));
+  MW_RETURN_IF_ERROR(epoll_->add(signal_fd_.get(), kSignal));
+  MW_RETURN_IF_ERROR(epoll_->add(uapi_.fd(), kListener));
+  MW_RETURN_IF_ERROR(register_sockets());
+  MW_LOG_INFO("interface {} is up: UDP port {}, UAPI {}", tun_->name(), udp_.port, uapi_.path());
+  return {};
+}
+
+base::Result<void> Interface::register_sockets() {
+  if (udp_.v4) MW_RETURN_IF_ERROR(epoll_->add(udp_.v4->fd(), kUdp4));
+  if (udp_.v6) MW_RETURN_IF_ERROR(epoll_->add(udp_.v6->fd(), kUdp6));
+  return {};
+}
+
+base::Result<void> Interface::run() {
+  std::array<os::PollEvent, 32> events;
+  base::Instant next_gc = clock_.now() + base::Duration::seconds(1);
+  while (!stop_) {
+    base::Instant now = clock_.now();
+    base::Duration timeout = base::Duration::seconds(1);
+    if (!handshakes_.empty()) {
+      timeout = base::Duration::zero();
+    } else {
+      base::Instant deadline = std::min(device_.next_deadline(), next_gc);
+      timeout = deadline <= now ? base::Duration::zero() : std::min(deadline - now, timeout);
+    }
+    auto n = epoll_->wait(events, timeout);
+    if (!n) return n.error();
+    now = clock_.now();
+    for (size_t i = 0; i < *n && !stop_; ++i) {
+      const os::PollEvent& ev = events[i];
+      switch (ev.tag) {
+        case kTun:
+          if (ev.error) {
+            MW_LOG_INFO("interface {} was deleted; shutting down", tun_->name());
+            stop_ = true;
+            break;
+          }
+          if (auto r = on_tun_readable(now); !r) {
+            MW_LOG_INFO("interface {} is gone ({}); shutting down", tun_->name(),
+                        r.error().message());
+            stop_ = true;
+          }
+          break;
+        case kUdp4:
+          if (udp_.v4) on_udp_readable(*udp_.v4, now);
+          break;
+        case kUdp6:
+          if (udp_.v6) on_udp_readable(*udp_.v6, now);
+          break;
+        case kSignal: {
+          int sig = os::read_signal(signal_fd_.get());
+          if (sig != 0) {
+            MW_LOG_INFO("signal {} received; shutting down", sig);
+            stop_ = true;
+          }
+          break;
+        }
+        case kListener: accept_clients(); break;
+        default: on_client(ev.tag, ev.readable, ev.writable, ev.error); break;
+      }
+    }
+    now = clock_.now();
+    process_handshakes(now);
+    if (device_.next_deadline() <= now) device_.tick(now, *this);
+    if (now >= next_gc) {
+      device_.gc(now);
+      next_gc = now + base::Duration::seconds(1);
+    }
+    flush();
+  }
+  return {};
+}
+
+base::Result<void> Interface::on_tun_readable(base::Instant now) {
+  auto n = tun_->read_batch(tun_slots_);
+  if (!n) return n.error();
+  for (size_t i = 0; i < *n; ++i)
+    device_.send_packet(base::Bytes(tun_slots_[i].data, tun_slots_[i].length), now, *this);
+  return {};
+}
+
+void Interface::on_udp_readable(os::UdpSocket& socket, base::Instant now) {
+  auto n = socket.recv_batch(udp_slots_);
+  if (!n) {
+    MW_LOG_ERROR("UDP receive failed: {}", n.error().message());
+    return;
+  }
+  for (size_t i = 0; i < *n; ++i) {
+    os::DatagramSlot& s = udp_slots_[i];
+    base::MutableBytes d(s.data, s.length);
+    auto type = wg::classify(d);
+    if (type == wg::MessageType::kInitiation || type == wg::MessageType::kResponse) {
+      // Handshakes cost a DH: queue them so that the backlog decides "under load".
+      if (handshakes_.size() >= wg::kMaxQueuedIncomingHandshakes) {
+        ++handshakes_dropped_;
+        continue;
+      }
+      QueuedHandshake& q = handshakes_.emplace_back();
+      std::memcpy(q.bytes.data(), d.data(), d.size());
+      q.length = d.size();
+      q.source = s.peer;
+      continue;
+    }
+    device_.receive_datagram(d, s.peer, now, false, *this);
+  }
+}
+
+void Interface::process_handshakes(base::Instant now) {
+  for (size_t i = 0; i < kHandshakesPerIteration && !handshakes_.empty(); ++i) {
+    bool under_load = under_load_.update(handshakes_.size(), now);
+    QueuedHandshake& q = handshakes_.front();
+    device_.receive_datagram(base::MutableBytes(q.bytes.data(), q.length), q.source, now,
+                             under_load, *this);
+    handshakes_.pop_front();
+    if (out_datagrams_.full()) flush_datagrams();
+  }
+}
+
+void Interface::send_datagram(const base::Endpoint& to, base::Bytes d) {
+  if (out_datagrams_.full()) flush_datagrams();
+  out_datagrams_.push(d, to);
+}
+
+void Interface::deliver_packet(base::Bytes p) {
+  if (out_packets_.full()) flush_packets();
+  out_packets_.push(p, {});
+}
+
+void Interface::flush() {
+  flush_datagrams();
+  flush_packets();
+}
+
+void Interface::flush_datagrams() {
+  if (out_datagrams_.count == 0) return;
+  // Split by family, keeping order within each.
+  std::array<os::DatagramSlot, kBatch> v4, v6;
+  size_t n4 = 0, n6 = 0;
+  for (size_t i = 0; i < out_datagrams_.count; ++i) {
+    const os::DatagramSlot& s = out_datagrams_.slots[i];
+    if (s.peer.address.is_v4()) {
+      v4[n4++] = s;
+    } else {
+      v6[n6++] = s;
+    }
+  }
+  if (n4 && udp_.v4) udp_.v4->send_batch(std::span(v4.data(), n4), &send_dropped_);
+  if (n6 && udp_.v6) udp_.v6->send_batch(std::span(v6.data(), n6), &send_dropped_);
+  if (n6 && !udp_.v6) send_dropped_ += n6;
+  out_datagrams_.count = 0;
+}
+
+void Interface::flush_packets() {
+  if (out_packets_.count == 0) return;
+  std::array<os::PacketSlot, kBatch> packets;
+  for (size_t i = 0; i < out_packets_.count; ++i)
+    packets[i] = {out_packets_.slots[i].data, kBufferLen, out_packets_.slots[i].length};
+  if (auto r = tun_->write_batch(std::span(packets.data(), out_packets_.count), &tun_dropped_);
+      !r) {
+    MW_LOG_INFO("interface {} is gone ({}); shutting down", tun_->name(), r.error().message());
+    stop_ = true;
+  }
+  out_packets_.count = 0;
+}
+
+void Interface::accept_clients() {
+  while (true) {
+    base::UniqueFd fd = uapi_.accept();
+    if (!fd.valid()) return;
+    if (clients_.size() >= kMaxClients) continue;  // closes it
+    uint64_t tag = next_client_tag_++;
+    if (!epoll_->add(fd.get(), tag)) continue;
+    clients_[tag].fd = std::move(fd);
+  }
+}
+
+void Interface::close_client(uint64_t tag) {
+  auto it = clients_.find(tag);
+  if (it == clients_.end()) return;
+  epoll_->remove(it->second.fd.get());
+  base::secure_wipe(it->second.out.data(), it->second.out.size());
+  clients_.erase(it);
+}
+
+void Interface::on_client(uint64_t tag, bool readable, bool writable, bool error) {
+  auto it = clients_.find(tag);
+  if (it == clients_.end()) return;
+  Client& c = it->second;
+  bool alive = !error || readable;
+  if (readable && !c.close_after_write) {
+    alive = os::read_available(c.fd.get(), c.in, wg::uapi::kMaxRequestLen + 1);
+    while (size_t end = wg::uapi::find_request_end(c.in)) {
+      handle_request(c, std::string_view(c.in).substr(0, end));
+      c.in.erase(0, end);
+      if (c.close_after_write) break;
+    }
+    if (c.in.size() > wg::uapi::kMaxRequestLen) {
+      c.out += wg::uapi::format_errno(wg::uapi::kErrnoTooBig);
+      c.close_after_write = true;
+    }
+  }
+  if (!c.out.empty() || writable) {
+    if (!os::write_some(c.fd.get(), c.out)) alive = false;
+  }
+  if (!alive || (c.close_after_write && c.out.empty())) {
+    close_client(tag);
+    return;
+  }
+  if (!epoll_->modify(c.fd.get(), tag, !c.out.empty())) close_client(tag);
+}
+
+void Interface::handle_request(Client& c, std::string_view text) {
+  auto parsed = wg::uapi::parse_request(text);
+  if (auto* err = std::get_if<wg::uapi::ParseError>(&parsed)) {
+    MW_LOG_INFO("UAPI: refused request: {}", err->message);
+    if (err->hang_up) {
+      c.close_after_write = true;
+      return;
+    }
+    c.out += wg::uapi::format_errno(err->errno_value);
+    return;
+  }
+  auto& request = std::get<wg::uapi::Request>(parsed);
+  if (std::holds_alternative<wg::uapi::GetRequest>(request)) {
+    c.out += wg::uapi::format_get_response(device_status(device_, udp_.port, fwmark_));
+    return;
+  }
+  int err = apply_set(std::get<wg::uapi::SetRequest>(request), clock_.now());
+  c.out += wg::uapi::format_errno(err);
+}
+
+int Interface::apply_set(const wg::uapi::SetRequest& request, base::Instant now) {
+  // The only steps that can fail come first, so that a failure changes nothing.
+  uint32_t fwmark = request.fwmark.value_or(fwmark_);
+  if (request.listen_port && *request.listen_port != udp_.port) {
+    auto pair = os::bind_udp_pair(*request.listen_port, fwmark);
+    if (!pair) {
+      MW_LOG_INFO("UAPI: cannot listen on port {}: {}", *request.listen_port,
+                  pair.error().message());
+      return wg::uapi::kErrnoPortInUse;
+    }
+    if (udp_.v4) epoll_->remove(udp_.v4->fd());
+    if (udp_.v6) epoll_->remove(udp_.v6->fd());
+    udp_ = std::move(*pair);
+    if (!register_sockets()) return wg::uapi::kErrnoIo;
+    MW_LOG_INFO("listening on UDP port {}", udp_.port);
+  } else if (fwmark != fwmark_) {
+    for (auto* s : {udp_.v4 ? &*udp_.v4 : nullptr, udp_.v6 ? &*udp_.v6 : nullptr}) {
+      if (s && !s->set_mark(fwmark)) return wg::uapi::kErrnoIo;
+    }
+  }
+  fwmark_ = fwmark;
+  apply_set_request(device_, request, now, *this);
+  return wg::uapi::kErrnoOk;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<WgInterface>> WgInterface::create(const WgInterfaceOptions& options) {
+  base::SystemClock& clock = base::SystemClock::instance();
+  wg::DeviceConfig config;
+  config.mtu = size_t(options.mtu);
+  config.wall_offset_nanos = clock.wall().unix_nanos - clock.now().to_nanos();
+  auto iface = std::make_unique<Interface>(options, std::move(config));
+  MW_RETURN_IF_ERROR(iface->init());
+  return std::unique_ptr<WgInterface>(std::move(iface));
+}
+
+}  // namespace mw::node
+
+namespace mw::node {
+
+int run_wg_daemon(const WgInterfaceOptions& options, bool foreground, bool keep_stderr) {
+  std::optional<os::Daemon> daemon;
+  if (!foreground) {
+    auto d = os::Daemon::start();  // the launching process waits in here, then exits
+    if (!d) {
+      fmt::print(stderr, "error: {}\n", d.error().message());
+      return 1;
+    }
+    daemon = std::move(*d);
+  }
+  auto iface = WgInterface::create(options);
+  if (!iface) {
+    fmt::print(stderr, "error: {}\n", iface.error().message());
+    return 1;
+  }
+  if (daemon) daemon->ready(keep_stderr);
+  auto r = (*iface)->run();
+  if (!r) {
+    MW_LOG_ERROR("{}", r.error().message());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace mw::node

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// WgInterface: one userspace WireGuard interface. It owns the TUN device, the IPv4/IPv6 UDP
+// sockets, the UAPI socket and a wg::Device, and runs them on one epoll loop: TUN packets are
+// routed into the device, datagrams out of it, handshakes are queued so that the under-load
+// rule (cookies) sees the backlog, and timers run at the device's deadline.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+
+namespace mw::node {
+
+struct WgInterfaceOptions {
+  std::string name;  // e.g. "wg0"
+  int mtu = 1420;
+  std::string socket_dir = "/var/run/wireguard";  // the UAPI socket is <dir>/<name>.sock
+};
+
+class WgInterface {
+ public:
+  // Creates the TUN interface and the UAPI socket, and binds UDP sockets on a random port.
+  static base::Result<std::unique_ptr<WgInterface>> create(const WgInterfaceOptions& options);
+  virtual ~WgInterface() = default;
+  // Serves until SIGINT/SIGTERM or until the interface is deleted; then removes the socket.
+  virtual base::Result<void> run() = 0;
+  virtual const std::string& socket_path() const = 0;
+};
+
+}  // namespace mw::node
+
+namespace mw::node {
+
+// The whole life of `meshward-wg`: daemonize unless `foreground` (the launching process exits
+// 0 once the interface and its UAPI socket exist, 1 if creating them failed), then serve.
+// Returns the process exit code. `keep_stderr` keeps the daemon's log output attached.
+int run_wg_daemon(const WgInterfaceOptions& options, bool foreground, bool keep_stderr);
+
+}  // namespace mw::node

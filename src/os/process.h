@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// Process plumbing for daemons: a signalfd for SIGINT/SIGTERM/SIGHUP, and daemonizing with a
+// readiness pipe so the launching process exits only once the daemon is ready (as wg-quick needs).
+#pragma once
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+
+namespace mw::os {
+
+// Blocks SIGINT, SIGTERM, SIGHUP and SIGPIPE... (SIGPIPE ignored) and returns a non-blocking
+// signalfd that becomes readable when one arrives.
+base::Result<base::UniqueFd> make_signal_fd();
+// Reads one pending signal number from the signalfd, or 0.
+int read_signal(int signal_fd);
+
+// Forks. The parent waits for the child to call Daemon::ready() (exit 0) or to fail before it
+// (exit 1), and never returns. The child detaches (setsid, stdin from /dev/null) and continues.
+class Daemon {
+ public:
+  static base::Result<Daemon> start();
+  // Tells the waiting parent that the daemon is ready; stdout/stderr then go to /dev/null
+  // unless `keep_stderr`.
+  void ready(bool keep_stderr);
+
+ private:
+  base::UniqueFd ready_fd_;
+};
+
+}  // namespace mw::os

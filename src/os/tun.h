@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// A Linux TUN interface (IFF_TUN | IFF_NO_PI, non-blocking) read and written in batches.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "base/result.h"
+#include "base/unique_fd.h"
+
+namespace mw::os {
+
+// One packet slot of a batch: the caller owns `data` (capacity bytes); reads set `length`.
+struct PacketSlot {
+  uint8_t* data = nullptr;
+  size_t capacity = 0;
+  size_t length = 0;
+};
+
+class Tun {
+ public:
+  // Creates (or attaches to) the TUN interface `name` and sets its MTU.
+  static base::Result<Tun> open(const std::string& name, int mtu);
+
+  int fd() const { return fd_.get(); }
+  const std::string& name() const { return name_; }
+  int ifindex() const { return ifindex_; }
+
+  // Reads up to slots.size() packets without blocking; returns how many were read (0 when none
+  // is pending). An error means the interface is gone or broken.
+  base::Result<size_t> read_batch(std::span<PacketSlot> slots);
+  // Writes each packet; a packet the kernel refuses is dropped and counted in `dropped`.
+  base::Result<void> write_batch(std::span<const PacketSlot> packets, uint64_t* dropped);
+
+ private:
+  base::UniqueFd fd_;
+  std::string name_;
+  int ifindex_ = 0;
+};
+
+}  // namespace mw::os

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests for the UAPI unix socket: mode 0600, no stealing a live socket, replacing a stale one,
+// refusing a non-socket, unlinking on destruction.
+#include "os/unix_socket.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+namespace mw::os {
+namespace {
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/mw-unix-test-XXXXXX";
+  return mkdtemp(tmpl);
+}
+
+TEST(UnixListener, CreatesSocket0600AndUnlinksIt) {
+  std::string dir = temp_dir();
+  std::string path = dir + "/sub/wg0.sock";
+  {
+    auto l = UnixListener::listen(path);
+    ASSERT_TRUE(l.ok()) << l.error().message();
+    struct stat st;
+    ASSERT_EQ(stat(path.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISSOCK(st.st_mode));
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    ASSERT_EQ(stat((dir + "/sub").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0755u);
+  }
+  EXPECT_NE(access(path.c_str(), F_OK), 0) << "removed on destruction";
+}
+
+TEST(UnixListener, RefusesToStealALiveSocket) {
+  std::string path = temp_dir() + "/wg0.sock";
+  auto first = UnixListener::listen(path);
+  ASSERT_TRUE(first.ok());
+  auto second = UnixListener::listen(path);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().sys_errno(), EADDRINUSE);
+}
+
+TEST(UnixListener, RefusesToReplaceANonSocket) {
+  std::string path = temp_dir() + "/wg0.sock";
+  std::ofstream(path) << "not a socket";
+  auto l = UnixListener::listen(path);
+  ASSERT_FALSE(l.ok());
+  EXPECT_NE(l.error().message().find("not a socket"), std::string::npos);
+}
+
+TEST(UnixListener, ReadAndWriteOnAcceptedConnection) {
+  std::string path = temp_dir() + "/wg0.sock";
+  auto l = UnixListener::listen(path);
+  ASSERT_TRUE(l.ok());
+  int c = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strcpy(a.sun_path, path.c_str());
+  ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  base::UniqueFd s = l->accept();
+  ASSERT_TRUE(s.valid());
+  ASSERT_EQ(write(c, "get=1\n\n", 7), 7);
+  std::string in;
+  EXPECT_TRUE(read_available(s.get(), in, 1024));
+  EXPECT_EQ(in, "get=1\n\n");
+  std::string out = "errno=0\n\n";
+  EXPECT_TRUE(write_some(s.get(), out));
+  EXPECT_TRUE(out.empty());
+  close(c);
+  std::string rest;
+  EXPECT_FALSE(read_available(s.get(), rest, 1024)) << "peer closed";
+}
+
+TEST(UnixListener, ReadRefusesOverLimit) {
+  std::string path = temp_dir() + "/wg0.sock";
+  auto l = UnixListener::listen(path);
+  ASSERT_TRUE(l.ok());
+  int c = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strcpy(a.sun_path, path.c_str());
+  ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  base::UniqueFd s = l->accept();
+  ASSERT_EQ(write(c, "0123456789", 10), 10);
+  std::string in;
+  EXPECT_FALSE(read_available(s.get(), in, 5));
+  close(c);
+}
+
+}  // namespace
+}  // namespace mw::os
