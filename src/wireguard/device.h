@@ -143,6 +143,7 @@ class Device {
                          base::Instant now, DeviceOutput& out);
   void send_staged(Peer& peer, base::Instant now, DeviceOutput& out);
   void send_keepalive(Peer& peer, base::Instant now, DeviceOutput& out);
+  void keep_key_fresh_sending(Peer& peer, const Keypair& kp, base::Instant now, DeviceOutput& out);
   bool send_transport(Peer& peer, Keypair& keypair, base::Bytes plaintext, base::Instant now,
                       DeviceOutput& out);
 

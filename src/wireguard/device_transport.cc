@@ -30,6 +30,14 @@ void Device::send_packet(base::Bytes packet, base::Instant now, DeviceOutput& ou
     count(DropReason::kNoRoute);
     return;
   }
+  // Fast path: a usable session and nothing queued before this packet: seal it directly,
+  // without copying it into the staged queue.
+  Keypair* kp = peer->keypairs.current.get();
+  if (peer->staged.empty() && usable_for_sending(kp, now)) {
+    send_transport(*peer, *kp, packet, now, out);
+    keep_key_fresh_sending(*peer, *kp, now, out);
+    return;
+  }
   if (peer->staged.size() >= kMaxStagedPackets) {
     peer->staged.pop_front();
     count(DropReason::kStagedOverflow);
@@ -55,10 +63,14 @@ void Device::send_staged(Peer& peer, base::Instant now, DeviceOutput& out) {
     peer.staged.pop_front();
     send_transport(peer, *kp, packet, now, out);
   }
-  // Keep the key fresh: the initiator rekeys after REKEY_AFTER_TIME; anyone after
-  // REKEY_AFTER_MESSAGES.
-  if ((kp->is_initiator && now - kp->created >= kRekeyAfterTime) ||
-      kp->send_counter >= kRekeyAfterMessages)
+  keep_key_fresh_sending(peer, *kp, now, out);
+}
+
+void Device::keep_key_fresh_sending(Peer& peer, const Keypair& kp, base::Instant now,
+                                    DeviceOutput& out) {
+  // The initiator rekeys after REKEY_AFTER_TIME; either side after REKEY_AFTER_MESSAGES.
+  if ((kp.is_initiator && now - kp.created >= kRekeyAfterTime) ||
+      kp.send_counter >= kRekeyAfterMessages)
     send_initiation(peer, now, /*is_retry=*/false, out);
 }
 
