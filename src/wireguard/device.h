@@ -52,7 +52,7 @@ const char* drop_reason_name(DropReason r);
 struct DeviceStats {
   std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> drop_counts{};
   uint64_t cookie_replies_sent = 0;
-  uint64_t handshakes_completed = 0;
+  uint64_t handshakes_completed = 0;  // initiator: on the response; responder: on confirmation
   uint64_t initiations_sent = 0;
   uint64_t responses_sent = 0;
   uint64_t drops(DropReason r) const { return drop_counts[static_cast<size_t>(r)]; }
@@ -137,6 +137,7 @@ class Device {
   void send_initiation(Peer& peer, base::Instant now, bool is_retry, DeviceOutput& out);
   void send_response(Peer& peer, Handshake& hs, base::Instant now, DeviceOutput& out);
   void begin_session(Peer& peer, Handshake& hs, base::Instant now);
+  void record_handshake(Peer& peer, base::Instant now);
 
   // device_transport.cc
   void receive_transport(base::MutableBytes datagram, const base::Endpoint& source,

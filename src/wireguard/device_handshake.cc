@@ -166,6 +166,7 @@ void Device::begin_session(Peer& peer, Handshake& hs, base::Instant now) {
   kp->remote_index = keys.remote_index;
 
   Keypairs& slots = peer.keypairs;
+  bool kp_is_initiator = kp->is_initiator;
   if (kp->is_initiator) {
     // Confirmed at once: becomes current; an unconfirmed `next` is demoted to previous.
     if (slots.next) {
@@ -184,6 +185,12 @@ void Device::begin_session(Peer& peer, Handshake& hs, base::Instant now) {
     drop_keypair(slots.previous);
   }
   peer.sent_last_minute_handshake = false;
+  // A responder's session counts as a handshake only once the initiator confirms it with its
+  // first transport packet (see receive_transport), as in the kernel and wireguard-go.
+  if (kp_is_initiator) record_handshake(peer, now);
+}
+
+void Device::record_handshake(Peer& peer, base::Instant now) {
   peer.last_handshake = wall(now);
   ++stats_.handshakes_completed;
 }

@@ -160,6 +160,25 @@ TEST(DeviceKeys, ResponderWaitsForKeyConfirmationBeforeSending) {
   EXPECT_EQ(sim.peer_of(Side::kB).staged.size(), 1u);
 }
 
+TEST(DeviceKeys, ResponderRecordsTheHandshakeOnlyWhenConfirmed) {
+  TwoPeerSim sim;
+  // Carry initiation and response by hand; A's confirming keepalive lands in `lost`.
+  Capture a_out, b_out, lost;
+  sim.device(Side::kA).initiate_handshake(sim.peer_of(Side::kA), sim.now(), a_out);
+  sim.device(Side::kB).receive_datagram(a_out.sent.at(0).second, sim.endpoint(Side::kA), sim.now(),
+                                        false, b_out);
+  sim.device(Side::kA).receive_datagram(b_out.sent.at(0).second, sim.endpoint(Side::kB), sim.now(),
+                                        false, lost);
+  EXPECT_TRUE(sim.peer_of(Side::kA).last_handshake.has_value());
+  EXPECT_FALSE(sim.peer_of(Side::kB).last_handshake.has_value());
+  EXPECT_EQ(sim.device(Side::kB).stats().handshakes_completed, 0u);
+  // A's next data packet confirms the session on B.
+  sim.send(Side::kA, 100, 1);
+  sim.run_for(Duration::millis(10));
+  EXPECT_TRUE(sim.peer_of(Side::kB).last_handshake.has_value());
+  EXPECT_EQ(sim.device(Side::kB).stats().handshakes_completed, 1u);
+}
+
 TEST(DeviceKeys, NextIsPromotedOnFirstTransportAndStagedPacketsFlow) {
   TwoPeerSim sim;
   establish(sim);

@@ -129,6 +129,7 @@ void Device::receive_transport(base::MutableBytes d, const base::Endpoint& sourc
     slots.previous = std::move(slots.current);
     slots.current = std::move(slots.next);
     peer->timers.on_handshake_complete();
+    record_handshake(*peer, now);
   }
   // Keep the key fresh on receive: an initiator close to REJECT_AFTER_TIME rekeys once.
   if (kp == slots.current.get() && kp->is_initiator && !peer->sent_last_minute_handshake &&
