@@ -36,7 +36,12 @@ namespace {
 constexpr size_t kBatch = 64;
 constexpr size_t kBufferLen = 65536 + 64;
 constexpr size_t kMaxClients = 64;
+// Per readable event, drain up to this many batches from a UDP socket, so that a flood piles
+// up in our handshake queue (where it is judged) rather than in the kernel's socket buffer.
+constexpr size_t kBatchesPerWake = 32;
+// Handshakes that may each cost a DH, per iteration; under load most cost only two MACs.
 constexpr size_t kHandshakesPerIteration = 128;
+constexpr size_t kHandshakesPerIterationUnderLoad = 4096;
 
 enum Tag : uint64_t { kTun = 1, kUdp4, kUdp6, kSignal, kListener, kFirstClient = 1000 };
 
@@ -231,39 +236,44 @@ base::Result<void> Interface::on_tun_readable(base::Instant now) {
 }
 
 void Interface::on_udp_readable(os::UdpSocket& socket, base::Instant now) {
-  auto n = socket.recv_batch(udp_slots_);
-  if (!n) {
-    MW_LOG_ERROR("UDP receive failed: {}", n.error().message());
-    return;
-  }
-  for (size_t i = 0; i < *n; ++i) {
-    os::DatagramSlot& s = udp_slots_[i];
-    base::MutableBytes d(s.data, s.length);
-    auto type = wg::classify(d);
-    if (type == wg::MessageType::kInitiation || type == wg::MessageType::kResponse) {
-      // Handshakes cost a DH: queue them so that the backlog decides "under load".
-      if (handshakes_.size() >= wg::kMaxQueuedIncomingHandshakes) {
-        ++handshakes_dropped_;
+  for (size_t round = 0; round < kBatchesPerWake; ++round) {
+    auto n = socket.recv_batch(udp_slots_);
+    if (!n) {
+      MW_LOG_ERROR("UDP receive failed: {}", n.error().message());
+      return;
+    }
+    for (size_t i = 0; i < *n; ++i) {
+      os::DatagramSlot& s = udp_slots_[i];
+      base::MutableBytes d(s.data, s.length);
+      auto type = wg::classify(d);
+      if (type == wg::MessageType::kInitiation || type == wg::MessageType::kResponse) {
+        // Handshakes cost a DH: queue them so that the backlog decides "under load".
+        if (handshakes_.size() >= wg::kMaxQueuedIncomingHandshakes) {
+          ++handshakes_dropped_;
+          continue;
+        }
+        QueuedHandshake& q = handshakes_.emplace_back();
+        std::memcpy(q.bytes.data(), d.data(), d.size());
+        q.length = d.size();
+        q.source = s.peer;
         continue;
       }
-      QueuedHandshake& q = handshakes_.emplace_back();
-      std::memcpy(q.bytes.data(), d.data(), d.size());
-      q.length = d.size();
-      q.source = s.peer;
-      continue;
+      device_.receive_datagram(d, s.peer, now, false, *this);
     }
-    device_.receive_datagram(d, s.peer, now, false, *this);
+    if (*n < udp_slots_.size()) return;  // drained
+    flush();
   }
 }
 
 void Interface::process_handshakes(base::Instant now) {
-  for (size_t i = 0; i < kHandshakesPerIteration && !handshakes_.empty(); ++i) {
+  size_t costly = 0;
+  for (size_t i = 0; i < kHandshakesPerIterationUnderLoad && !handshakes_.empty(); ++i) {
     bool under_load = under_load_.update(handshakes_.size(), now);
+    if (!under_load && ++costly > kHandshakesPerIteration) break;
     QueuedHandshake& q = handshakes_.front();
     device_.receive_datagram(base::MutableBytes(q.bytes.data(), q.length), q.source, now,
                              under_load, *this);
     handshakes_.pop_front();
-    if (out_datagrams_.full()) flush_datagrams();
   }
 }
 
