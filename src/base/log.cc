@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <mutex>
 
 namespace mw::base {
@@ -46,10 +47,15 @@ bool parse_log_level(std::string_view text, LogLevel* out) {
 }
 
 void log_line(LogLevel level, std::string_view message) {
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+  auto now = std::chrono::system_clock::now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::time_t secs = std::time_t(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&secs, &utc);
   std::string line =
-      fmt::format("{}.{:03d} {:5} {}\n", ms / 1000, ms % 1000, level_name(level), message);
+      fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z {:5} {}\n", utc.tm_year + 1900,
+                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, int(ms % 1000),
+                  level_name(level), message);
   std::lock_guard<std::mutex> lock(g_write_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
