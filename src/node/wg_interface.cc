@@ -102,6 +102,7 @@ class Interface final : public WgInterface, private wg::DeviceOutput {
   void handle_request(Client& c, std::string_view text);
   int apply_set(const wg::uapi::SetRequest& request, base::Instant now);
   void close_client(uint64_t tag);
+  void log_counters() const;
 
   WgInterfaceOptions options_;
   base::SystemClock& clock_ = base::SystemClock::instance();
@@ -224,7 +225,21 @@ base::Result<void> Interface::run() {
     }
     flush();
   }
+  log_counters();
   return {};
+}
+
+void Interface::log_counters() const {
+  const wg::DeviceStats& st = device_.stats();
+  std::string drops;
+  for (size_t r = 0; r < size_t(wg::DropReason::kCount); ++r) {
+    if (st.drop_counts[r] == 0) continue;
+    drops += fmt::format(" {}={}", wg::drop_reason_name(wg::DropReason(r)), st.drop_counts[r]);
+  }
+  MW_LOG_INFO("{}: {} handshakes, {} cookie replies sent; dropped:{}{}", tun_->name(),
+              st.handshakes_completed, st.cookie_replies_sent, drops.empty() ? " none" : drops,
+              fmt::format(" handshake_queue_full={} udp_send={} tun_write={}", handshakes_dropped_,
+                          send_dropped_, tun_dropped_));
 }
 
 base::Result<void> Interface::on_tun_readable(base::Instant now) {
