@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+// ConfigStore: the config directory's files.
+#include "cli/config_store.h"
+
+#include <fmt/format.h>
+
+#include "base/encoding.h"
+#include "os/file.h"
+
+namespace mw::cli {
+namespace {
+
+constexpr size_t kMaxSmallFile = 4096;
+constexpr size_t kMaxSettingsFile = 1 << 20;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() &&
+         (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
+    s.remove_prefix(1);
+  return s;
+}
+
+const char* kind_dir(KeyKind kind) {
+  return kind == KeyKind::kAuthorizedNode ? "authorized_keys" : "trusted_orgs";
+}
+const char* kind_ext(KeyKind kind) { return kind == KeyKind::kAuthorizedNode ? ".pub" : ".org"; }
+
+std::string hex16(const trust::PublicKey& key) {
+  return base::hex_encode(base::Bytes(key.data(), 8));
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+template <typename T, typename Parse>
+base::Result<std::vector<T>> load_records(const ConfigStore& store, const char* dir,
+                                          const char* ext, Parse parse) {
+  auto names = os::list_files(store.path(dir));
+  if (!names) return names.error();
+  std::vector<T> out;
+  for (const std::string& name : *names) {
+    if (!ends_with(name, ext)) continue;
+    std::string file = store.path(std::string(dir) + "/" + name);
+    auto text = os::read_file(file, kMaxSmallFile);
+    if (!text) return text.error();
+    auto record = parse(trim(*text));
+    if (!record) return base::make_error("{}: {}", file, record.error().message());
+    out.push_back(*record);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ConfigStore::path(std::string_view relative) const {
+  return dir_ + "/" + std::string(relative);
+}
+
+base::Result<void> ConfigStore::ensure_dir() const { return os::make_dirs(dir_, 0700); }
+
+bool ConfigStore::has_identity() const { return os::file_exists(path("identity.key")); }
+
+base::Result<trust::Identity> ConfigStore::load_identity() const {
+  std::string file = path("identity.key");
+  if (!os::file_exists(file))
+    return base::make_error("no identity in {}; run 'meshward keygen' first", dir_);
+  auto text = os::read_secret_file(file, kMaxSmallFile);
+  if (!text) return text.error();
+  auto id = trust::parse_identity_key(*text);
+  if (!id) return base::make_error("{}: {}", file, id.error().message());
+  return id;
+}
+
+base::Result<void> ConfigStore::save_identity(const trust::Identity& id) const {
+  MW_RETURN_IF_ERROR(ensure_dir());
+  for (const char* name : {"identity.key", "identity.pub"}) {
+    std::string file = path(name);
+    if (!os::file_exists(file)) continue;
+    auto old = os::read_file(file, kMaxSmallFile);
+    if (!old) return old.error();
+    MW_RETURN_IF_ERROR(os::write_file_atomic(file + ".old", *old, 0600));
+  }
+  MW_RETURN_IF_ERROR(
+      os::write_file_atomic(path("identity.key"), trust::encode_identity_key(id), 0600));
+  return os::write_file_atomic(path("identity.pub"), trust::encode_public_key_line(id.public_key),
+                               0644);
+}
+
+bool ConfigStore::has_org() const { return os::file_exists(path("org/org.key")); }
+
+base::Result<trust::Identity> ConfigStore::load_org() const {
+  std::string file = path("org/org.key");
+  if (!os::file_exists(file))
+    return base::make_error("no org key in {}; run 'meshward org-keygen' first", dir_);
+  auto text = os::read_secret_file(file, kMaxSmallFile);
+  if (!text) return text.error();
+  auto id = trust::parse_identity_key(*text);
+  if (!id) return base::make_error("{}: {}", file, id.error().message());
+  return id;
+}
+
+base::Result<void> ConfigStore::save_org(const trust::Identity& org) const {
+  MW_RETURN_IF_ERROR(os::make_dirs(path("org"), 0700));
+  MW_RETURN_IF_ERROR(
+      os::write_file_atomic(path("org/org.key"), trust::encode_identity_key(org), 0600));
+  return os::write_file_atomic(path("org/org.pub"), trust::encode_public_key_line(org.public_key),
+                               0644);
+}
+
+base::Result<uint64_t> ConfigStore::next_org_counter(base::WallTime now) const {
+  std::string file = path("org/counter");
+  uint64_t last = 0;
+  if (os::file_exists(file)) {
+    auto text = os::read_file(file, 64);
+    if (!text) return text.error();
+    std::string t(trim(*text));
+    char* end = nullptr;
+    last = std::strtoull(t.c_str(), &end, 10);
+    if (t.empty() || *end != '\0') return base::make_error("{}: not a number", file);
+  }
+  uint64_t now_s = uint64_t(std::max<int64_t>(0, now.unix_nanos / 1'000'000'000));
+  uint64_t next = std::max(last + 1, now_s);
+  MW_RETURN_IF_ERROR(os::make_dirs(path("org"), 0700));
+  MW_RETURN_IF_ERROR(os::write_file_atomic(file, fmt::format("{}\n", next), 0600));
+  return next;
+}
+
+std::string ConfigStore::key_file(KeyKind kind, std::string_view name) const {
+  return path(fmt::format("{}/{}{}", kind_dir(kind), name, kind_ext(kind)));
+}
+
+base::Result<std::vector<NamedKey>> ConfigStore::list_keys(KeyKind kind) const {
+  auto names = os::list_files(path(kind_dir(kind)));
+  if (!names) return names.error();
+  std::vector<NamedKey> out;
+  for (const std::string& file_name : *names) {
+    if (!ends_with(file_name, kind_ext(kind))) continue;
+    std::string name = file_name.substr(0, file_name.size() - 4);
+    std::string file = key_file(kind, name);
+    auto text = os::read_file(file, kMaxSmallFile);
+    if (!text) return text.error();
+    auto key = trust::parse_public_key(*text);
+    if (!key) return base::make_error("{}: {}", file, key.error().message());
+    out.push_back({name, *key});
+  }
+  return out;
+}
+
+base::Result<void> ConfigStore::write_key(KeyKind kind, std::string_view name,
+                                          const trust::PublicKey& key) const {
+  MW_RETURN_IF_ERROR(os::make_dirs(path(kind_dir(kind)), 0700));
+  return os::write_file_atomic(key_file(kind, name), trust::encode_public_key_line(key), 0644);
+}
+
+base::Result<void> ConfigStore::remove_key(KeyKind kind, std::string_view name) const {
+  return os::remove_file(key_file(kind, name));
+}
+
+base::Result<std::optional<trust::Certificate>> ConfigStore::load_node_certificate() const {
+  std::string file = path("node.cert");
+  if (!os::file_exists(file)) return std::optional<trust::Certificate>();
+  auto text = os::read_file(file, kMaxSmallFile);
+  if (!text) return text.error();
+  auto cert = trust::certificate_from_text(trim(*text));
+  if (!cert) return base::make_error("{}: {}", file, cert.error().message());
+  return std::optional<trust::Certificate>(*cert);
+}
+
+base::Result<std::string> ConfigStore::save_issued_certificate(const trust::Certificate& c) const {
+  MW_RETURN_IF_ERROR(os::make_dirs(path("certs"), 0700));
+  std::string file = path("certs/" + c.name + ".cert");
+  MW_RETURN_IF_ERROR(os::write_file_atomic(file, trust::certificate_to_text(c) + "\n", 0644));
+  return file;
+}
+
+base::Result<std::string> ConfigStore::save_revocation(const trust::Revocation& r) const {
+  MW_RETURN_IF_ERROR(os::make_dirs(path("revoked"), 0700));
+  std::string file = path("revoked/" + hex16(r.node_key) + ".revoke");
+  MW_RETURN_IF_ERROR(os::write_file_atomic(file, trust::revocation_to_text(r) + "\n", 0644));
+  return file;
+}
+
+base::Result<std::string> ConfigStore::save_vouch(const trust::Vouch& v) const {
+  MW_RETURN_IF_ERROR(os::make_dirs(path("vouched"), 0700));
+  std::string file = path("vouched/" + hex16(v.node_key) + ".vouch");
+  MW_RETURN_IF_ERROR(os::write_file_atomic(file, trust::vouch_to_text(v) + "\n", 0644));
+  return file;
+}
+
+base::Result<std::vector<trust::Revocation>> ConfigStore::load_revocations() const {
+  return load_records<trust::Revocation>(*this, "revoked", ".revoke", [](std::string_view t) {
+    return trust::revocation_from_text(t);
+  });
+}
+
+base::Result<std::vector<trust::Vouch>> ConfigStore::load_vouches() const {
+  return load_records<trust::Vouch>(*this, "vouched", ".vouch",
+                                    [](std::string_view t) { return trust::vouch_from_text(t); });
+}
+
+base::Result<std::optional<trust::UpSettings>> ConfigStore::load_settings() const {
+  std::string file = path("meshward.toml");
+  if (!os::file_exists(file)) return std::optional<trust::UpSettings>();
+  auto text = os::read_file(file, kMaxSettingsFile);
+  if (!text) return text.error();
+  auto settings = trust::parse_settings(*text, file);
+  if (!settings) return settings.error();
+  return std::optional<trust::UpSettings>(*settings);
+}
+
+base::Result<trust::TrustStore> ConfigStore::load_trust_store(const trust::PublicKey& self,
+                                                              bool open) const {
+  trust::TrustStore store(self);
+  store.set_open(open);
+  auto nodes = list_keys(KeyKind::kAuthorizedNode);
+  if (!nodes) return nodes.error();
+  for (const auto& k : *nodes) store.add_authorized_key(k.key);
+  auto orgs = list_keys(KeyKind::kTrustedOrg);
+  if (!orgs) return orgs.error();
+  for (const auto& k : *orgs) store.add_trusted_org(k.key);
+  auto revocations = load_revocations();
+  if (!revocations) return revocations.error();
+  for (const auto& r : *revocations) store.add_revocation(r);
+  auto vouches = load_vouches();
+  if (!vouches) return vouches.error();
+  for (const auto& v : *vouches) store.add_vouch(v);
+  return store;
+}
+
+base::Result<trust::PublicKey> read_key_argument(std::string_view argument) {
+  std::string arg(argument);
+  if (os::file_exists(arg) || ends_with(arg, ".pub") || ends_with(arg, ".org")) {
+    auto text = os::read_file(arg, kMaxSmallFile);
+    if (!text) return text.error();
+    auto key = trust::parse_public_key(*text);
+    if (!key) return base::make_error("{}: {}", arg, key.error().message());
+    return key;
+  }
+  return trust::parse_public_key(argument);
+}
+
+}  // namespace mw::cli

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// The config directory's files, read and written through os/file (atomic writes, secrets 0600
+// at open time, secret files readable by others refused):
+//   identity.key / identity.pub          this node's identity
+//   authorized_keys/<name>.pub           trusted node keys
+//   trusted_orgs/<name>.org              trusted organisation keys
+//   org/org.key / org/org.pub, org/counter   this machine's org (for org-* commands)
+//   node.cert                            this node's certificate (text form)
+//   certs/<name>.cert                    certificates this org issued (text form)
+//   revoked/<node-hex16>.revoke, vouched/<node-hex16>.vouch   signed org records (text form)
+//   seeds, meshward.toml                 for `meshward up`
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "trust/authorize.h"
+#include "trust/certificate.h"
+#include "trust/identity.h"
+#include "trust/records.h"
+#include "trust/settings.h"
+
+namespace mw::cli {
+
+enum class KeyKind { kAuthorizedNode, kTrustedOrg };
+
+struct NamedKey {
+  std::string name;
+  trust::PublicKey key{};
+};
+
+class ConfigStore {
+ public:
+  explicit ConfigStore(std::string dir) : dir_(std::move(dir)) {}
+
+  const std::string& dir() const { return dir_; }
+  std::string path(std::string_view relative) const;
+  // Creates the directory (0700) if needed.
+  base::Result<void> ensure_dir() const;
+
+  bool has_identity() const;
+  base::Result<trust::Identity> load_identity() const;
+  // Writes identity.key (0600) and identity.pub; an identity already there is first kept as
+  // identity.key.old / identity.pub.old, so `keygen --force` never loses a key for good.
+  base::Result<void> save_identity(const trust::Identity& id) const;
+
+  bool has_org() const;
+  base::Result<trust::Identity> load_org() const;
+  base::Result<void> save_org(const trust::Identity& org) const;
+  // A counter for org records that only grows: max(last + 1, now in Unix seconds), persisted.
+  base::Result<uint64_t> next_org_counter(base::WallTime now) const;
+
+  // Every key file of a kind, sorted by name; a file that does not parse is an error naming it.
+  base::Result<std::vector<NamedKey>> list_keys(KeyKind kind) const;
+  std::string key_file(KeyKind kind, std::string_view name) const;
+  base::Result<void> write_key(KeyKind kind, std::string_view name,
+                               const trust::PublicKey& key) const;
+  base::Result<void> remove_key(KeyKind kind, std::string_view name) const;
+
+  base::Result<std::optional<trust::Certificate>> load_node_certificate() const;
+  base::Result<std::string> save_issued_certificate(const trust::Certificate& cert) const;
+
+  base::Result<std::string> save_revocation(const trust::Revocation& r) const;
+  base::Result<std::string> save_vouch(const trust::Vouch& v) const;
+  base::Result<std::vector<trust::Revocation>> load_revocations() const;
+  base::Result<std::vector<trust::Vouch>> load_vouches() const;
+
+  // meshward.toml, or nullopt when there is none.
+  base::Result<std::optional<trust::UpSettings>> load_settings() const;
+
+  // Everything this node trusts, for the mesh's admission decisions.
+  base::Result<trust::TrustStore> load_trust_store(const trust::PublicKey& self, bool open) const;
+
+ private:
+  std::string dir_;
+};
+
+// Reads a key given on the command line: a file when the argument names an existing file or
+// ends in ".pub"/".org", else the base64 text itself. Errors name the file or say what is wrong.
+base::Result<trust::PublicKey> read_key_argument(std::string_view argument);
+
+}  // namespace mw::cli

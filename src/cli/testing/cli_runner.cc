@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// In-process command runner for the CLI tests.
+#include "cli/testing/cli_runner.h"
+
+#include <cstdlib>
+
+namespace mw::cli::testing {
+
+TempConfig::TempConfig() {
+  char tmpl[] = "/tmp/mw-cli-test-XXXXXX";
+  dir_ = std::string(mkdtemp(tmpl)) + "/config";
+}
+
+Outcome TempConfig::run(std::vector<std::string> args, const std::string& input, bool interactive,
+                        int64_t now_unix) const {
+  std::ostringstream out, err;
+  std::istringstream in(input);
+  Context ctx{};
+  ctx.config_dir = dir_;
+  ctx.out = &out;
+  ctx.err = &err;
+  ctx.in = &in;
+  ctx.interactive = interactive;
+  ctx.now = base::WallTime{now_unix * 1'000'000'000};
+  args.insert(args.begin(), "meshward");
+  int rc = cli::run(args, ctx);
+  return {rc, out.str(), err.str()};
+}
+
+}  // namespace mw::cli::testing
