@@ -308,6 +308,25 @@ TEST(CliConfig, ShowJsonListsPeersOrgsAndSettingsProblems) {
   EXPECT_NE(bad.out.find("meshward.toml:1: port"), std::string::npos) << bad.out;
 }
 
+TEST(CliConfig, ConfiguredPrefixesGiveTheAddresses) {
+  TempConfig c;
+  ASSERT_TRUE(os::make_dirs(c.dir(), 0700).ok());
+  ASSERT_TRUE(os::write_file_atomic(c.path("meshward.toml"),
+                                    "ipv4_prefix = \"10.42.0.0/16\"\nipv6_prefix = \"fd42::/64\"\n",
+                                    0644)
+                  .ok());
+  auto r = c.run({"keygen"});
+  ASSERT_EQ(r.rc, kExitOk) << r.err;
+  EXPECT_NE(r.out.find("mesh IPv4:  10.42."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mesh IPv6:  fd42::"), std::string::npos) << r.out;
+  ASSERT_TRUE(
+      os::write_file_atomic(c.path("meshward.toml"), "ipv4_prefix = \"10.42.0.0/33\"\n", 0644)
+          .ok());
+  auto bad = c.run({"config", "show"});
+  EXPECT_EQ(bad.rc, kExitError);
+  EXPECT_NE(bad.out.find("ipv4_prefix"), std::string::npos) << bad.out;
+}
+
 TEST(CliCompletion, PrintsABashScript) {
   TempConfig c;
   auto r = c.run({"completion", "bash"});

@@ -28,10 +28,13 @@ std::string date_text(int64_t t) {
 // Collects the whole picture as JSON; the text form is rendered from it.
 json collect(const Context& ctx) {
   ConfigStore store(ctx.config_dir);
-  auto prefixes = trust::MeshPrefixes::defaults();
   json j;
   j["config_dir"] = store.dir();
   std::vector<std::string> problems;
+  auto configured = store.mesh_prefixes();
+  if (!configured) problems.push_back(configured.error().message());
+  trust::MeshPrefixes prefixes = configured ? *configured : trust::MeshPrefixes::defaults();
+  j["mesh_prefixes"] = {{"ipv6", prefixes.v6.to_string()}, {"ipv4", prefixes.v4.to_string()}};
 
   std::optional<trust::Identity> id;
   if (store.has_identity()) {
@@ -105,9 +108,7 @@ json collect(const Context& ctx) {
   j["vouches"] = vouches ? vouches->size() : 0;
 
   auto settings = store.load_settings();
-  if (!settings) {
-    problems.push_back(settings.error().message());
-  } else if (*settings) {
+  if (settings && *settings) {
     j["settings_file"] = store.path("meshward.toml");
   }
   bool any_trust =

@@ -211,6 +211,32 @@ base::Result<std::optional<trust::UpSettings>> ConfigStore::load_settings() cons
   return std::optional<trust::UpSettings>(*settings);
 }
 
+base::Result<trust::MeshPrefixes> ConfigStore::mesh_prefixes() const {
+  auto settings = load_settings();
+  if (!settings) return settings.error();
+  trust::MeshPrefixes p = trust::MeshPrefixes::defaults();
+  if (!*settings) return p;
+  std::string file = path("meshward.toml");
+  base::IpPrefix v6 = p.v6, v4 = p.v4;
+  if ((*settings)->ipv6_prefix) {
+    auto parsed = base::IpPrefix::parse(*(*settings)->ipv6_prefix);
+    if (!parsed)
+      return base::make_error("{}: ipv6_prefix: '{}' is not a prefix", file,
+                              *(*settings)->ipv6_prefix);
+    v6 = *parsed;
+  }
+  if ((*settings)->ipv4_prefix) {
+    auto parsed = base::IpPrefix::parse(*(*settings)->ipv4_prefix);
+    if (!parsed)
+      return base::make_error("{}: ipv4_prefix: '{}' is not a prefix", file,
+                              *(*settings)->ipv4_prefix);
+    v4 = *parsed;
+  }
+  auto made = trust::MeshPrefixes::make(v6, v4);
+  if (!made) return base::make_error("{}: {}", file, made.error().message());
+  return made;
+}
+
 base::Result<trust::TrustStore> ConfigStore::load_trust_store(const trust::PublicKey& self,
                                                               bool open) const {
   trust::TrustStore store(self);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "trust/address.h"
 #include "trust/authorize.h"
 #include "trust/certificate.h"
 #include "trust/identity.h"
@@ -69,6 +70,8 @@ class ConfigStore {
 
   // meshward.toml, or nullopt when there is none.
   base::Result<std::optional<trust::UpSettings>> load_settings() const;
+  // The mesh prefixes: meshward.toml's ipv6_prefix / ipv4_prefix, else the defaults.
+  base::Result<trust::MeshPrefixes> mesh_prefixes() const;
 
   // Everything this node trusts, for the mesh's admission decisions.
   base::Result<trust::TrustStore> load_trust_store(const trust::PublicKey& self, bool open) const;

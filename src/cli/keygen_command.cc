@@ -25,13 +25,14 @@ void add_keygen(CLI::App& root, Context& ctx, Commands& out) {
                                         "{}); use --force to replace it",
                                         store.dir(), trust::public_key_text(existing->public_key)));
          }
+         auto prefixes = store.mesh_prefixes();
+         if (!prefixes) return fail(ctx, prefixes.error().message());
          trust::Identity id = trust::generate_identity();
          if (auto r = store.save_identity(id); !r) return fail(ctx, r.error().message());
-         auto prefixes = trust::MeshPrefixes::defaults();
          *ctx.out << fmt::format("public key: {}\nmesh IPv4:  {}\nmesh IPv6:  {}\nconfig dir: {}\n",
                                  trust::public_key_text(id.public_key),
-                                 trust::mesh_ipv4(id.public_key, prefixes).to_string(),
-                                 trust::mesh_ipv6(id.public_key, prefixes).to_string(),
+                                 trust::mesh_ipv4(id.public_key, *prefixes).to_string(),
+                                 trust::mesh_ipv6(id.public_key, *prefixes).to_string(),
                                  store.dir());
          if (*force) *ctx.out << "the previous identity is kept as identity.key.old\n";
          return kExitOk;

@@ -84,8 +84,10 @@ int run_trust(Context& ctx, const TrustArgs& a) {
   if (a.org) {
     *ctx.out << fmt::format("org '{}' trusted (domain {}.mesh)\n", *name, trust::org_domain(*key));
   } else {
-    *ctx.out << fmt::format("peer '{}' trusted (mesh IPv4 {})\n", *name,
-                            trust::mesh_ipv4(*key, trust::MeshPrefixes::defaults()).to_string());
+    auto prefixes = store.mesh_prefixes();
+    *ctx.out << fmt::format(
+        "peer '{}' trusted (mesh IPv4 {})\n", *name,
+        trust::mesh_ipv4(*key, prefixes ? *prefixes : trust::MeshPrefixes::defaults()).to_string());
   }
   if (!a.org) {
     auto self = store.load_identity();
