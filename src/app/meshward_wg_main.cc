@@ -19,11 +19,17 @@ int main(int argc, char** argv) {
   CLI::App app{
       "meshward-wg: a userspace WireGuard interface, configured with wg(8) and wg-quick(8)\n"
       "through the UAPI socket /var/run/wireguard/<ifname>.sock, like wireguard-go.\n"
-      "Environment: LOG_LEVEL=silent|error|info|debug (default error)."};
+      "Environment: LOG_LEVEL=silent|error|info|debug (default error).\n"
+      "UDP GSO/GRO are used when a start-up probe shows they work; the log says which."};
   std::string ifname;
   bool foreground = false;
   app.add_flag("-f,--foreground", foreground, "stay in the foreground instead of daemonizing");
   app.add_option("ifname", ifname, "interface name, e.g. wg0")->required();
+  mw::node::WgInterfaceOptions options;
+  bool no_gso = false, no_gro = false;
+  app.add_flag("--no-udp-gso", no_gso,
+               "never send with UDP segmentation offload (also MESHWARD_NO_UDP_GSO=1)");
+  app.add_flag("--no-udp-gro", no_gro, "never receive with UDP GRO (also MESHWARD_NO_UDP_GRO=1)");
   app.set_version_flag("--version", fmt::format("meshward-wg {}", kVersion));
   CLI11_PARSE(app, argc, argv);
 
@@ -35,6 +41,13 @@ int main(int argc, char** argv) {
   }
   mw::base::set_log_level(level);
 
-  return mw::node::run_wg_daemon({.name = ifname}, foreground,
+  auto env_on = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v && std::string_view(v) != "0";
+  };
+  options.name = ifname;
+  options.udp_gso = !no_gso && !env_on("MESHWARD_NO_UDP_GSO");
+  options.udp_gro = !no_gro && !env_on("MESHWARD_NO_UDP_GRO");
+  return mw::node::run_wg_daemon(options, foreground,
                                  env != nullptr && level != mw::base::LogLevel::kSilent);
 }

@@ -23,6 +23,7 @@
 #include "os/epoll.h"
 #include "os/process.h"
 #include "os/tun.h"
+#include "os/udp_offload.h"
 #include "os/udp_socket.h"
 #include "os/unix_socket.h"
 #include "wireguard/constants.h"
@@ -94,6 +95,8 @@ class Interface final : public WgInterface, private wg::DeviceOutput {
   void process_handshakes(base::Instant now);
   void flush();
   void flush_datagrams();
+  void send_datagrams(os::UdpSocket& socket, std::span<const os::DatagramSlot> datagrams);
+  void on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer, base::Instant now);
   void flush_packets();
   base::Result<void> register_sockets();
 
@@ -120,6 +123,8 @@ class Interface final : public WgInterface, private wg::DeviceOutput {
   wg::UnderLoad under_load_;
   uint64_t handshakes_dropped_ = 0;
 
+  os::UdpOffloads udp_offloads_;
+  std::vector<uint8_t> gso_buffer_;
   std::vector<std::vector<uint8_t>> in_buffers_;
   std::vector<os::PacketSlot> tun_slots_;
   std::vector<os::DatagramSlot> udp_slots_;
@@ -137,6 +142,12 @@ base::Result<void> Interface::init() {
   auto udp = os::bind_udp_pair(0, 0);
   if (!udp) return udp.error();
   udp_ = std::move(*udp);
+  if (options_.udp_gso || options_.udp_gro) {
+    os::UdpOffloads probed = os::probe_udp_offloads();
+    udp_offloads_.gso = options_.udp_gso && probed.gso;
+    udp_offloads_.gro = options_.udp_gro && probed.gro;
+  }
+  gso_buffer_.resize(kBufferLen);
   auto ep = os::Epoll::create();
   if (!ep) return ep.error();
   epoll_ = std::move(*ep);
@@ -158,11 +169,16 @@ base::Result<void> Interface::init() {
   MW_RETURN_IF_ERROR(epoll_->add(signal_fd_.get(), kSignal));
   MW_RETURN_IF_ERROR(epoll_->add(uapi_.fd(), kListener));
   MW_RETURN_IF_ERROR(register_sockets());
-  MW_LOG_INFO("interface {} is up: UDP port {}, UAPI {}", tun_->name(), udp_.port, uapi_.path());
+  MW_LOG_INFO("interface {} is up: UDP port {}, UAPI {}; data path: epoll, UDP GSO {}, UDP GRO {}",
+              tun_->name(), udp_.port, uapi_.path(), udp_offloads_.gso ? "on" : "off",
+              udp_offloads_.gro ? "on" : "off");
   return {};
 }
 
 base::Result<void> Interface::register_sockets() {
+  for (auto* s : {udp_.v4 ? &*udp_.v4 : nullptr, udp_.v6 ? &*udp_.v6 : nullptr}) {
+    if (s && udp_offloads_.gro && !os::enable_gro(*s)) udp_offloads_.gro = false;
+  }
   if (udp_.v4) MW_RETURN_IF_ERROR(epoll_->add(udp_.v4->fd(), kUdp4));
   if (udp_.v6) MW_RETURN_IF_ERROR(epoll_->add(udp_.v6->fd(), kUdp6));
   return {};
@@ -252,32 +268,52 @@ base::Result<void> Interface::on_tun_readable(base::Instant now) {
 
 void Interface::on_udp_readable(os::UdpSocket& socket, base::Instant now) {
   for (size_t round = 0; round < kBatchesPerWake; ++round) {
+    if (udp_offloads_.gro) {
+      // One buffer may hold many datagrams of one flow, each segment_len bytes but the last.
+      for (size_t i = 0; i < kBatch; ++i) {
+        auto d = os::recv_gro(socket, in_buffers_[0]);
+        if (!d) {
+          MW_LOG_ERROR("UDP receive failed: {}", d.error().message());
+          return;
+        }
+        if (d->length == 0) return;  // drained
+        for (size_t off = 0; off < d->length; off += d->segment_len) {
+          size_t len = std::min(d->segment_len, d->length - off);
+          on_udp_datagram(base::MutableBytes(in_buffers_[0].data() + off, len), d->peer, now);
+        }
+      }
+      flush();
+      continue;
+    }
     auto n = socket.recv_batch(udp_slots_);
     if (!n) {
       MW_LOG_ERROR("UDP receive failed: {}", n.error().message());
       return;
     }
-    for (size_t i = 0; i < *n; ++i) {
-      os::DatagramSlot& s = udp_slots_[i];
-      base::MutableBytes d(s.data, s.length);
-      auto type = wg::classify(d);
-      if (type == wg::MessageType::kInitiation || type == wg::MessageType::kResponse) {
-        // Handshakes cost a DH: queue them so that the backlog decides "under load".
-        if (handshakes_.size() >= wg::kMaxQueuedIncomingHandshakes) {
-          ++handshakes_dropped_;
-          continue;
-        }
-        QueuedHandshake& q = handshakes_.emplace_back();
-        std::memcpy(q.bytes.data(), d.data(), d.size());
-        q.length = d.size();
-        q.source = s.peer;
-        continue;
-      }
-      device_.receive_datagram(d, s.peer, now, false, *this);
-    }
+    for (size_t i = 0; i < *n; ++i)
+      on_udp_datagram(base::MutableBytes(udp_slots_[i].data, udp_slots_[i].length),
+                      udp_slots_[i].peer, now);
     if (*n < udp_slots_.size()) return;  // drained
     flush();
   }
+}
+
+void Interface::on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer,
+                                base::Instant now) {
+  auto type = wg::classify(d);
+  if (type == wg::MessageType::kInitiation || type == wg::MessageType::kResponse) {
+    // Handshakes cost a DH: queue them so that the backlog decides "under load".
+    if (handshakes_.size() >= wg::kMaxQueuedIncomingHandshakes) {
+      ++handshakes_dropped_;
+      return;
+    }
+    QueuedHandshake& q = handshakes_.emplace_back();
+    std::memcpy(q.bytes.data(), d.data(), d.size());
+    q.length = d.size();
+    q.source = peer;
+    return;
+  }
+  device_.receive_datagram(d, peer, now, false, *this);
 }
 
 void Interface::process_handshakes(base::Instant now) {
@@ -320,10 +356,46 @@ void Interface::flush_datagrams() {
       v6[n6++] = s;
     }
   }
-  if (n4 && udp_.v4) udp_.v4->send_batch(std::span(v4.data(), n4), &send_dropped_);
-  if (n6 && udp_.v6) udp_.v6->send_batch(std::span(v6.data(), n6), &send_dropped_);
+  if (n4 && udp_.v4) send_datagrams(*udp_.v4, std::span(v4.data(), n4));
+  if (n6 && udp_.v6) send_datagrams(*udp_.v6, std::span(v6.data(), n6));
   if (n6 && !udp_.v6) send_dropped_ += n6;
   out_datagrams_.count = 0;
+}
+
+void Interface::send_datagrams(os::UdpSocket& socket, std::span<const os::DatagramSlot> datagrams) {
+  if (!udp_offloads_.gso) {
+    socket.send_batch(datagrams, &send_dropped_);
+    return;
+  }
+  // Runs of datagrams to one peer, all of one size but a possibly shorter last, leave in one
+  // UDP_SEGMENT send; the rest go by sendmmsg. Order is kept.
+  size_t plain_start = 0, i = 0;
+  while (i < datagrams.size()) {
+    const os::DatagramSlot& first = datagrams[i];
+    size_t j = i + 1, total = first.length;
+    while (j < datagrams.size() && datagrams[j].peer == first.peer &&
+           datagrams[j - 1].length == first.length && datagrams[j].length <= first.length &&
+           total + datagrams[j].length <= gso_buffer_.size() && j - i < 64) {
+      total += datagrams[j].length;
+      ++j;
+    }
+    if (j - i < 2) {
+      ++i;
+      continue;
+    }
+    if (plain_start < i)
+      socket.send_batch(datagrams.subspan(plain_start, i - plain_start), &send_dropped_);
+    size_t off = 0;
+    for (size_t k = i; k < j; ++k) {
+      std::memcpy(gso_buffer_.data() + off, datagrams[k].data, datagrams[k].length);
+      off += datagrams[k].length;
+    }
+    if (!os::send_gso(socket, first.peer, base::Bytes(gso_buffer_.data(), off), first.length))
+      socket.send_batch(datagrams.subspan(i, j - i), &send_dropped_);
+    i = plain_start = j;
+  }
+  if (plain_start < datagrams.size())
+    socket.send_batch(datagrams.subspan(plain_start), &send_dropped_);
 }
 
 void Interface::flush_packets() {

@@ -16,6 +16,9 @@ struct WgInterfaceOptions {
   std::string name;  // e.g. "wg0"
   int mtu = 1420;
   std::string socket_dir = "/var/run/wireguard";  // the UAPI socket is <dir>/<name>.sock
+  // Offloads, each used only if the start-up probe shows it works (kernels have shipped bugs).
+  bool udp_gso = true;  // one sendmsg for a run of equal-size datagrams to one peer
+  bool udp_gro = true;  // one recvmsg for several datagrams of one flow
 };
 
 class WgInterface {

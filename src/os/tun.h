@@ -18,10 +18,19 @@ struct PacketSlot {
   size_t length = 0;
 };
 
+// Which offloads the kernel accepted for a TUN opened with a virtio-net header.
+struct TunOffloads {
+  bool vnet_hdr = false;  // every packet read or written carries a 10-byte virtio_net_hdr
+  bool tso = false;       // TCP super-packets (TSO4/TSO6) with partial checksums
+  bool uso = false;       // UDP super-packets (USO4/USO6); kernels before 6.2 refuse them
+};
+
 class Tun {
  public:
-  // Creates (or attaches to) the TUN interface `name` and sets its MTU.
-  static base::Result<Tun> open(const std::string& name, int mtu);
+  // Creates (or attaches to) the TUN interface `name` and sets its MTU. With `offload`, asks for
+  // IFF_VNET_HDR and checksum/TSO/USO offloads, falling back to fewer when refused.
+  static base::Result<Tun> open(const std::string& name, int mtu, bool offload = false);
+  const TunOffloads& offloads() const { return offloads_; }
 
   int fd() const { return fd_.get(); }
   const std::string& name() const { return name_; }
@@ -37,6 +46,7 @@ class Tun {
   base::UniqueFd fd_;
   std::string name_;
   int ifindex_ = 0;
+  TunOffloads offloads_;
 };
 
 }  // namespace mw::os
