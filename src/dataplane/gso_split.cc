@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// GSO split of TCP (RFC 9293 §3.1) and UDP (RFC 768) super-packets over IPv4 (RFC 791 §3.1)
+// and IPv6 (RFC 8200 §3), in the way the kernel's tcp_gso_segment and __udp_gso_segment do.
+#include "dataplane/gso_split.h"
+
+#include <cstring>
+
+#include "dataplane/checksum.h"
+
+namespace mw::dp {
+namespace {
+
+constexpr uint8_t kTcpFin = 0x01;
+constexpr uint8_t kTcpPsh = 0x08;
+constexpr uint8_t kTcpCwr = 0x80;
+
+struct Layout {
+  bool v4 = false;
+  uint8_t protocol = 0;
+  size_t ip_len = 0;         // IP header, with IPv4 options
+  size_t transport_len = 0;  // TCP header with options, or 8 for UDP
+};
+
+// The minimal facts a copied packet must satisfy: an IP version and room for its header.
+bool plausible_ip(base::Bytes p) {
+  if (p.empty()) return false;
+  const uint8_t version = p[0] >> 4;
+  if (version == 4)
+    return p.size() >= 20 && size_t(p[0] & 0x0f) * 4 >= 20 && size_t(p[0] & 0x0f) * 4 <= p.size();
+  return version == 6 && p.size() >= 40;
+}
+
+SplitError parse_layout(const VirtioNetHdr& h, uint8_t gso, base::Bytes p, Layout* l) {
+  if (p.empty()) return SplitError::kMalformed;
+  const uint8_t version = p[0] >> 4;
+  if (version == 4) {
+    if (gso == kVirtioNetHdrGsoTcpV6) return SplitError::kMalformed;
+    if (p.size() < 20) return SplitError::kMalformed;
+    l->v4 = true;
+    l->ip_len = size_t(p[0] & 0x0f) * 4;
+    if (l->ip_len < 20 || l->ip_len > p.size()) return SplitError::kMalformed;
+    l->protocol = p[9];
+    if ((base::load_u16be(p.data() + 6) & 0x3fff) != 0) return SplitError::kMalformed;  // MF/off
+  } else if (version == 6) {
+    if (gso == kVirtioNetHdrGsoTcpV4) return SplitError::kMalformed;
+    if (p.size() < 40) return SplitError::kMalformed;
+    l->ip_len = 40;
+    l->protocol = p[6];
+  } else {
+    return SplitError::kMalformed;
+  }
+  const uint8_t want = gso == kVirtioNetHdrGsoUdpL4 ? kIpProtoUdp : kIpProtoTcp;
+  if (l->protocol != want) {
+    // An IPv6 header chain before the transport header is legal but not cut here.
+    return l->v4 ? SplitError::kMalformed : SplitError::kUnsupported;
+  }
+  if (want == kIpProtoTcp) {
+    if (p.size() < l->ip_len + 20) return SplitError::kMalformed;
+    l->transport_len = size_t(p[l->ip_len + 12] >> 4) * 4;
+    if (l->transport_len < 20) return SplitError::kMalformed;
+  } else {
+    l->transport_len = 8;
+  }
+  if (p.size() < l->ip_len + l->transport_len) return SplitError::kMalformed;
+  if (h.flags & kVirtioNetHdrFNeedsCsum) {
+    const size_t field = want == kIpProtoTcp ? 16 : 6;
+    if (h.csum_start != l->ip_len || h.csum_offset != field) return SplitError::kMalformed;
+  }
+  if (h.hdr_len > p.size()) return SplitError::kMalformed;
+  return SplitError::kNone;
+}
+
+SplitError copy_one(const VirtioNetHdr& h, base::Bytes p, std::span<PacketSlot> out,
+                    size_t* count) {
+  if (!plausible_ip(p)) return SplitError::kMalformed;
+  const bool needs_csum = h.flags & kVirtioNetHdrFNeedsCsum;
+  const size_t field = size_t(h.csum_start) + h.csum_offset;
+  if (needs_csum && field + 2 > p.size()) return SplitError::kMalformed;
+  if (out.empty()) return SplitError::kTooManySegments;
+  if (out[0].capacity < p.size()) return SplitError::kSlotTooSmall;
+  uint8_t* d = out[0].data;
+  std::memcpy(d, p.data(), p.size());
+  if (needs_csum) {
+    const uint32_t sum =
+        checksum_partial(base::Bytes(d + h.csum_start, p.size() - h.csum_start), 0);
+    base::store_u16be(d + field, checksum_finish(sum));
+  }
+  out[0].length = p.size();
+  *count = 1;
+  return SplitError::kNone;
+}
+
+}  // namespace
+
+SplitError gso_split(const VirtioNetHdr& h, base::Bytes packet, std::span<PacketSlot> out,
+                     size_t* count) {
+  *count = 0;
+  const uint8_t gso = h.gso_type & uint8_t(~kVirtioNetHdrGsoEcn);
+  if (h.gso_type == kVirtioNetHdrGsoNone) return copy_one(h, packet, out, count);
+  if (gso != kVirtioNetHdrGsoTcpV4 && gso != kVirtioNetHdrGsoTcpV6 &&
+      gso != kVirtioNetHdrGsoUdpL4) {
+    return SplitError::kUnsupported;
+  }
+  if (gso == kVirtioNetHdrGsoUdpL4 && gso != h.gso_type) return SplitError::kUnsupported;
+  if (h.gso_size == 0) return SplitError::kMalformed;
+  Layout l;
+  if (SplitError e = parse_layout(h, gso, packet, &l); e != SplitError::kNone) return e;
+
+  const size_t hdrs = l.ip_len + l.transport_len;
+  const size_t payload = packet.size() - hdrs;
+  const size_t gso_size = h.gso_size;
+  const size_t segments = payload == 0 ? 1 : (payload + gso_size - 1) / gso_size;
+  if (segments > out.size()) return SplitError::kTooManySegments;
+  // The largest segment must still be expressible in the IP and UDP length fields.
+  const size_t largest = segments == 1 ? payload : gso_size;
+  if (hdrs + largest > 0xffff) return SplitError::kMalformed;
+  for (size_t i = 0; i < segments; ++i) {
+    const size_t n = i + 1 < segments ? gso_size : payload - i * gso_size;
+    if (out[i].capacity < hdrs + n) return SplitError::kSlotTooSmall;
+  }
+
+  const uint8_t* src = packet.data();
+  const uint16_t first_id = l.v4 ? base::load_u16be(src + 4) : 0;
+  const uint32_t first_seq = l.protocol == kIpProtoTcp ? base::load_u32be(src + l.ip_len + 4) : 0;
+  for (size_t i = 0; i < segments; ++i) {
+    const size_t offset = i * gso_size;
+    const size_t n = i + 1 < segments ? gso_size : payload - offset;
+    const size_t transport_total = l.transport_len + n;
+    uint8_t* d = out[i].data;
+    std::memcpy(d, src, hdrs);
+    std::memcpy(d + hdrs, src + hdrs + offset, n);
+    out[i].length = hdrs + n;
+
+    uint32_t sum = 0;
+    if (l.v4) {
+      base::store_u16be(d + 2, uint16_t(hdrs + n));
+      base::store_u16be(d + 4, uint16_t(first_id + i));
+      base::store_u16be(d + 10, ipv4_header_checksum(base::Bytes(d, l.ip_len)));
+      sum = pseudo_header_sum_v4(d + 12, d + 16, l.protocol, uint16_t(transport_total));
+    } else {
+      base::store_u16be(d + 4, uint16_t(transport_total));
+      sum = pseudo_header_sum_v6(d + 8, d + 24, l.protocol, uint32_t(transport_total));
+    }
+    uint8_t* t = d + l.ip_len;
+    size_t field = 0;
+    if (l.protocol == kIpProtoTcp) {
+      base::store_u32be(t + 4, uint32_t(first_seq + offset));
+      if (i + 1 < segments) t[13] &= uint8_t(~(kTcpFin | kTcpPsh));
+      if (i > 0) t[13] &= uint8_t(~kTcpCwr);
+      field = 16;
+    } else {
+      base::store_u16be(t + 4, uint16_t(transport_total));
+      field = 6;
+    }
+    t[field] = 0;
+    t[field + 1] = 0;
+    uint16_t csum = checksum_finish(checksum_partial(base::Bytes(t, transport_total), sum));
+    if (l.protocol == kIpProtoUdp && csum == 0) csum = 0xffff;  // RFC 768: 0 means "none"
+    base::store_u16be(t + field, csum);
+  }
+  *count = segments;
+  return SplitError::kNone;
+}
+
+}  // namespace mw::dp
