@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
   app.add_flag("-f,--foreground", foreground, "stay in the foreground instead of daemonizing");
   app.add_option("ifname", ifname, "interface name, e.g. wg0")->required();
   mw::node::WgInterfaceOptions options;
-  bool no_gso = false, no_gro = false;
+  bool no_gso = false, no_gro = false, no_tun_offload = false;
+  app.add_flag("--no-tun-offload", no_tun_offload,
+               "plain TUN packets, no virtio-net header (also MESHWARD_NO_TUN_OFFLOAD=1)");
   app.add_flag("--no-udp-gso", no_gso,
                "never send with UDP segmentation offload (also MESHWARD_NO_UDP_GSO=1)");
   app.add_flag("--no-udp-gro", no_gro, "never receive with UDP GRO (also MESHWARD_NO_UDP_GRO=1)");
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
     return v && *v && std::string_view(v) != "0";
   };
   options.name = ifname;
+  options.tun_offload = !no_tun_offload && !env_on("MESHWARD_NO_TUN_OFFLOAD");
   options.udp_gso = !no_gso && !env_on("MESHWARD_NO_UDP_GSO");
   options.udp_gro = !no_gro && !env_on("MESHWARD_NO_UDP_GRO");
   return mw::node::run_wg_daemon(options, foreground,

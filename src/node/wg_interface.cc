@@ -19,6 +19,9 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "dataplane/gro_coalesce.h"
+#include "dataplane/gso_split.h"
+#include "dataplane/virtio_net_hdr.h"
 #include "node/uapi_apply.h"
 #include "os/epoll.h"
 #include "os/process.h"
@@ -46,17 +49,22 @@ constexpr size_t kHandshakesPerIterationUnderLoad = 4096;
 
 enum Tag : uint64_t { kTun = 1, kUdp4, kUdp6, kSignal, kListener, kFirstClient = 1000 };
 
+// Room before every pooled packet for a virtio_net_hdr, so any packet can go to a vnet-hdr TUN.
+constexpr size_t kHeadroom = dp::kVirtioNetHdrLen;
+// Segments of one TUN super-packet: 64 KiB cut at an MSS as small as 536 bytes.
+constexpr size_t kMaxSegments = 128;
+
 // A fixed pool of buffers that the device's output is copied into until flushed.
 struct OutputPool {
   std::vector<std::vector<uint8_t>> buffers;
   std::vector<os::DatagramSlot> slots;
   size_t count = 0;
 
-  OutputPool() : buffers(kBatch, std::vector<uint8_t>(kBufferLen)), slots(kBatch) {}
+  OutputPool() : buffers(kBatch, std::vector<uint8_t>(kHeadroom + kBufferLen)), slots(kBatch) {}
   bool full() const { return count == slots.size(); }
   void push(base::Bytes data, const base::Endpoint& to) {
     os::DatagramSlot& s = slots[count++];
-    s.data = buffers[count - 1].data();
+    s.data = buffers[count - 1].data() + kHeadroom;
     s.length = std::min(data.size(), kBufferLen);
     std::memcpy(s.data, data.data(), s.length);
     s.peer = to;
@@ -124,6 +132,13 @@ class Interface final : public WgInterface, private wg::DeviceOutput {
   uint64_t handshakes_dropped_ = 0;
 
   os::UdpOffloads udp_offloads_;
+  bool tun_vnet_ = false;
+  std::vector<std::vector<uint8_t>> segment_buffers_;
+  std::vector<dp::PacketSlot> segment_slots_;
+  std::vector<std::vector<uint8_t>> tun_out_buffers_;
+  std::vector<dp::PacketSlot> tun_out_slots_;
+  std::optional<dp::GroCoalescer> coalescer_;
+  uint64_t tun_split_dropped_ = 0;
   std::vector<uint8_t> gso_buffer_;
   std::vector<std::vector<uint8_t>> in_buffers_;
   std::vector<os::PacketSlot> tun_slots_;
@@ -136,9 +151,17 @@ class Interface final : public WgInterface, private wg::DeviceOutput {
 };
 
 base::Result<void> Interface::init() {
-  auto tun = os::Tun::open(options_.name, options_.mtu);
+  auto tun = os::Tun::open(options_.name, options_.mtu, options_.tun_offload);
   if (!tun) return tun.error();
   tun_ = std::move(*tun);
+  tun_vnet_ = tun_->offloads().vnet_hdr;
+  if (tun_vnet_) {
+    segment_buffers_.assign(kMaxSegments, std::vector<uint8_t>(kBufferLen));
+    for (auto& b : segment_buffers_) segment_slots_.push_back({b.data(), b.size(), 0});
+    tun_out_buffers_.assign(kBatch, std::vector<uint8_t>(kHeadroom + kBufferLen));
+    for (auto& b : tun_out_buffers_) tun_out_slots_.push_back({b.data(), b.size(), 0});
+    coalescer_.emplace(kBatch);
+  }
   auto udp = os::bind_udp_pair(0, 0);
   if (!udp) return udp.error();
   udp_ = std::move(*udp);
@@ -169,9 +192,15 @@ base::Result<void> Interface::init() {
   MW_RETURN_IF_ERROR(epoll_->add(signal_fd_.get(), kSignal));
   MW_RETURN_IF_ERROR(epoll_->add(uapi_.fd(), kListener));
   MW_RETURN_IF_ERROR(register_sockets());
-  MW_LOG_INFO("interface {} is up: UDP port {}, UAPI {}; data path: epoll, UDP GSO {}, UDP GRO {}",
-              tun_->name(), udp_.port, uapi_.path(), udp_offloads_.gso ? "on" : "off",
-              udp_offloads_.gro ? "on" : "off");
+  MW_LOG_INFO(
+      "interface {} is up: UDP port {}, UAPI {}; data path: epoll, TUN offload {}, UDP GSO {}, "
+      "UDP GRO {}",
+      tun_->name(), udp_.port, uapi_.path(),
+      !tun_vnet_             ? "off"
+      : tun_->offloads().uso ? "TSO+USO"
+      : tun_->offloads().tso ? "TSO"
+                             : "csum",
+      udp_offloads_.gso ? "on" : "off", udp_offloads_.gro ? "on" : "off");
   return {};
 }
 
@@ -261,8 +290,33 @@ void Interface::log_counters() const {
 base::Result<void> Interface::on_tun_readable(base::Instant now) {
   auto n = tun_->read_batch(tun_slots_);
   if (!n) return n.error();
-  for (size_t i = 0; i < *n; ++i)
-    device_.send_packet(base::Bytes(tun_slots_[i].data, tun_slots_[i].length), now, *this);
+  for (size_t i = 0; i < *n; ++i) {
+    base::Bytes packet(tun_slots_[i].data, tun_slots_[i].length);
+    if (!tun_vnet_) {
+      device_.send_packet(packet, now, *this);
+      continue;
+    }
+    // A virtio_net_hdr leads every packet: a super-packet is cut into MSS-sized segments with
+    // complete headers and checksums before each is routed and sealed.
+    dp::VirtioNetHdr hdr;
+    if (!dp::decode_virtio_net_hdr(packet, &hdr)) {
+      ++tun_split_dropped_;
+      continue;
+    }
+    packet = packet.subspan(dp::kVirtioNetHdrLen);
+    if (hdr.gso_type == dp::kVirtioNetHdrGsoNone && !(hdr.flags & dp::kVirtioNetHdrFNeedsCsum)) {
+      device_.send_packet(packet, now, *this);
+      continue;
+    }
+    size_t count = 0;
+    if (dp::gso_split(hdr, packet, segment_slots_, &count) != dp::SplitError::kNone) {
+      ++tun_split_dropped_;
+      continue;
+    }
+    for (size_t k = 0; k < count; ++k)
+      device_.send_packet(base::Bytes(segment_slots_[k].data, segment_slots_[k].length), now,
+                          *this);
+  }
   return {};
 }
 
@@ -401,10 +455,35 @@ void Interface::send_datagrams(os::UdpSocket& socket, std::span<const os::Datagr
 void Interface::flush_packets() {
   if (out_packets_.count == 0) return;
   std::array<os::PacketSlot, kBatch> packets;
-  for (size_t i = 0; i < out_packets_.count; ++i)
-    packets[i] = {out_packets_.slots[i].data, kBufferLen, out_packets_.slots[i].length};
-  if (auto r = tun_->write_batch(std::span(packets.data(), out_packets_.count), &tun_dropped_);
-      !r) {
+  size_t n = out_packets_.count;
+  bool coalesced = false;
+  if (tun_vnet_) {
+    // Consecutive TCP segments of a flow leave as one super-packet with a virtio_net_hdr.
+    for (size_t i = 0; i < n; ++i)
+      coalescer_->add(base::Bytes(out_packets_.slots[i].data, out_packets_.slots[i].length));
+    size_t count = 0;
+    if (coalescer_->flush(tun_out_slots_, &count) == dp::FlushError::kNone) {
+      for (size_t i = 0; i < count; ++i)
+        packets[i] = {tun_out_slots_[i].data, tun_out_slots_[i].capacity, tun_out_slots_[i].length};
+      n = count;
+      coalesced = true;
+    } else {
+      coalescer_->clear();
+    }
+  }
+  if (!coalesced) {
+    for (size_t i = 0; i < n; ++i) {
+      uint8_t* data = out_packets_.slots[i].data;
+      size_t length = out_packets_.slots[i].length;
+      if (tun_vnet_) {  // a plain packet: an all-zero header in the headroom
+        data -= kHeadroom;
+        std::memset(data, 0, kHeadroom);
+        length += kHeadroom;
+      }
+      packets[i] = {data, kBufferLen, length};
+    }
+  }
+  if (auto r = tun_->write_batch(std::span(packets.data(), n), &tun_dropped_); !r) {
     MW_LOG_INFO("interface {} is gone ({}); shutting down", tun_->name(), r.error().message());
     stop_ = true;
   }

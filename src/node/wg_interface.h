@@ -17,8 +17,9 @@ struct WgInterfaceOptions {
   int mtu = 1420;
   std::string socket_dir = "/var/run/wireguard";  // the UAPI socket is <dir>/<name>.sock
   // Offloads, each used only if the start-up probe shows it works (kernels have shipped bugs).
-  bool udp_gso = true;  // one sendmsg for a run of equal-size datagrams to one peer
-  bool udp_gro = true;  // one recvmsg for several datagrams of one flow
+  bool tun_offload = true;  // virtio-net headers: 64 KiB TCP super-packets in and out of TUN
+  bool udp_gso = true;      // one sendmsg for a run of equal-size datagrams to one peer
+  bool udp_gro = true;      // one recvmsg for several datagrams of one flow
 };
 
 class WgInterface {
