@@ -1,154 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // The WgInterface event loop. Stages of one iteration:
 //   1. wait on epoll until an fd is ready or the device's next deadline;
-//   2. TUN readable: read a batch of packets and route each into the device (outbound);
-//   3. UDP readable: read a batch of datagrams; handshake messages join a bounded queue,
+//   2. TUN readable: read a batch of packets (super-packets are split) and route each into the
+//      device (outbound);
+//   3. UDP readable: read batches of datagrams; handshake messages join a bounded queue,
 //      everything else goes straight into the device (inbound);
 //   4. drain part of the handshake queue, judging "under load" from its length;
 //   5. run expired timers; garbage-collect the rate limiter once a second;
-//   6. flush what the device produced: datagrams by batch to the UDP sockets, packets to TUN.
+//   6. flush what the device produced: datagrams to the UDP sockets (GSO runs or sendmmsg),
+//      packets to TUN (coalesced into super-packets).
 // Buffers: every packet buffer is allocated at start and reused; the device's output is copied
 // into the output pools during the call and written out in step 6.
-#include "node/wg_interface.h"
+#include "node/wg_interface_impl.h"
 
-#include <array>
-#include <cstring>
-#include <deque>
-#include <map>
-#include <vector>
-
-#include "base/clock.h"
-#include "base/log.h"
-#include "dataplane/gro_coalesce.h"
-#include "dataplane/gso_split.h"
-#include "dataplane/virtio_net_hdr.h"
-#include "node/uapi_apply.h"
-#include "os/epoll.h"
-#include "os/process.h"
-#include "os/tun.h"
-#include "os/udp_offload.h"
-#include "os/udp_socket.h"
-#include "os/unix_socket.h"
-#include "wireguard/constants.h"
-#include "wireguard/device.h"
-#include "wireguard/messages.h"
-#include "wireguard/under_load.h"
-
-namespace mw::node {
-namespace {
-
-constexpr size_t kBatch = 64;
-constexpr size_t kBufferLen = 65536 + 64;
-constexpr size_t kMaxClients = 64;
-// Per readable event, drain up to this many batches from a UDP socket, so that a flood piles
-// up in our handshake queue (where it is judged) rather than in the kernel's socket buffer.
-constexpr size_t kBatchesPerWake = 32;
-// Handshakes that may each cost a DH, per iteration; under load most cost only two MACs.
-constexpr size_t kHandshakesPerIteration = 128;
-constexpr size_t kHandshakesPerIterationUnderLoad = 4096;
-
-enum Tag : uint64_t { kTun = 1, kUdp4, kUdp6, kSignal, kListener, kFirstClient = 1000 };
-
-// Room before every pooled packet for a virtio_net_hdr, so any packet can go to a vnet-hdr TUN.
-constexpr size_t kHeadroom = dp::kVirtioNetHdrLen;
-// Segments of one TUN super-packet: 64 KiB cut at an MSS as small as 536 bytes.
-constexpr size_t kMaxSegments = 128;
-
-// A fixed pool of buffers that the device's output is copied into until flushed.
-struct OutputPool {
-  std::vector<std::vector<uint8_t>> buffers;
-  std::vector<os::DatagramSlot> slots;
-  size_t count = 0;
-
-  OutputPool() : buffers(kBatch, std::vector<uint8_t>(kHeadroom + kBufferLen)), slots(kBatch) {}
-  bool full() const { return count == slots.size(); }
-  void push(base::Bytes data, const base::Endpoint& to) {
-    os::DatagramSlot& s = slots[count++];
-    s.data = buffers[count - 1].data() + kHeadroom;
-    s.length = std::min(data.size(), kBufferLen);
-    std::memcpy(s.data, data.data(), s.length);
-    s.peer = to;
-  }
-};
-
-struct QueuedHandshake {
-  std::array<uint8_t, wg::kInitiationLen> bytes;
-  size_t length;
-  base::Endpoint source;
-};
-
-struct Client {
-  base::UniqueFd fd;
-  std::string in;
-  std::string out;
-  bool close_after_write = false;
-};
-
-class Interface final : public WgInterface, private wg::DeviceOutput {
- public:
-  Interface(const WgInterfaceOptions& options, wg::DeviceConfig config)
-      : options_(options), device_(std::move(config)) {}
-
-  base::Result<void> init();
-  base::Result<void> run() override;
-  const std::string& socket_path() const override { return uapi_.path(); }
-
- private:
-  // wg::DeviceOutput
-  void send_datagram(const base::Endpoint& to, base::Bytes d) override;
-  void deliver_packet(base::Bytes p) override;
-
-  base::Result<void> on_tun_readable(base::Instant now);
-  void on_udp_readable(os::UdpSocket& socket, base::Instant now);
-  void process_handshakes(base::Instant now);
-  void flush();
-  void flush_datagrams();
-  void send_datagrams(os::UdpSocket& socket, std::span<const os::DatagramSlot> datagrams);
-  void on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer, base::Instant now);
-  void flush_packets();
-  base::Result<void> register_sockets();
-
-  void accept_clients();
-  void on_client(uint64_t tag, bool readable, bool writable, bool error);
-  void handle_request(Client& c, std::string_view text);
-  int apply_set(const wg::uapi::SetRequest& request, base::Instant now);
-  void close_client(uint64_t tag);
-  void log_counters() const;
-
-  WgInterfaceOptions options_;
-  base::SystemClock& clock_ = base::SystemClock::instance();
-  wg::Device device_;
-  std::optional<os::Tun> tun_;
-  os::UdpPair udp_;
-  uint32_t fwmark_ = 0;
-  std::optional<os::Epoll> epoll_;
-  base::UniqueFd signal_fd_;
-  os::UnixListener uapi_;
-  std::map<uint64_t, Client> clients_;
-  uint64_t next_client_tag_ = kFirstClient;
-
-  std::deque<QueuedHandshake> handshakes_;
-  wg::UnderLoad under_load_;
-  uint64_t handshakes_dropped_ = 0;
-
-  os::UdpOffloads udp_offloads_;
-  bool tun_vnet_ = false;
-  std::vector<std::vector<uint8_t>> segment_buffers_;
-  std::vector<dp::PacketSlot> segment_slots_;
-  std::vector<std::vector<uint8_t>> tun_out_buffers_;
-  std::vector<dp::PacketSlot> tun_out_slots_;
-  std::optional<dp::GroCoalescer> coalescer_;
-  uint64_t tun_split_dropped_ = 0;
-  std::vector<uint8_t> gso_buffer_;
-  std::vector<std::vector<uint8_t>> in_buffers_;
-  std::vector<os::PacketSlot> tun_slots_;
-  std::vector<os::DatagramSlot> udp_slots_;
-  OutputPool out_datagrams_;
-  OutputPool out_packets_;
-  uint64_t send_dropped_ = 0;
-  uint64_t tun_dropped_ = 0;
-  bool stop_ = false;
-};
+namespace mw::node::detail {
 
 base::Result<void> Interface::init() {
   auto tun = os::Tun::open(options_.name, options_.mtu, options_.tun_offload);
@@ -490,135 +355,18 @@ void Interface::flush_packets() {
   out_packets_.count = 0;
 }
 
-void Interface::accept_clients() {
-  while (true) {
-    base::UniqueFd fd = uapi_.accept();
-    if (!fd.valid()) return;
-    if (clients_.size() >= kMaxClients) continue;  // closes it
-    uint64_t tag = next_client_tag_++;
-    if (!epoll_->add(fd.get(), tag)) continue;
-    clients_[tag].fd = std::move(fd);
-  }
-}
+}  // namespace mw::node::detail
 
-void Interface::close_client(uint64_t tag) {
-  auto it = clients_.find(tag);
-  if (it == clients_.end()) return;
-  epoll_->remove(it->second.fd.get());
-  base::secure_wipe(it->second.out.data(), it->second.out.size());
-  clients_.erase(it);
-}
-
-void Interface::on_client(uint64_t tag, bool readable, bool writable, bool error) {
-  auto it = clients_.find(tag);
-  if (it == clients_.end()) return;
-  Client& c = it->second;
-  bool alive = !error || readable;
-  if (readable && !c.close_after_write) {
-    alive = os::read_available(c.fd.get(), c.in, wg::uapi::kMaxRequestLen + 1);
-    while (size_t end = wg::uapi::find_request_end(c.in)) {
-      handle_request(c, std::string_view(c.in).substr(0, end));
-      c.in.erase(0, end);
-      if (c.close_after_write) break;
-    }
-    if (c.in.size() > wg::uapi::kMaxRequestLen) {
-      c.out += wg::uapi::format_errno(wg::uapi::kErrnoTooBig);
-      c.close_after_write = true;
-    }
-  }
-  if (!c.out.empty() || writable) {
-    if (!os::write_some(c.fd.get(), c.out)) alive = false;
-  }
-  if (!alive || (c.close_after_write && c.out.empty())) {
-    close_client(tag);
-    return;
-  }
-  if (!epoll_->modify(c.fd.get(), tag, !c.out.empty())) close_client(tag);
-}
-
-void Interface::handle_request(Client& c, std::string_view text) {
-  auto parsed = wg::uapi::parse_request(text);
-  if (auto* err = std::get_if<wg::uapi::ParseError>(&parsed)) {
-    MW_LOG_INFO("UAPI: refused request: {}", err->message);
-    if (err->hang_up) {
-      c.close_after_write = true;
-      return;
-    }
-    c.out += wg::uapi::format_errno(err->errno_value);
-    return;
-  }
-  auto& request = std::get<wg::uapi::Request>(parsed);
-  if (std::holds_alternative<wg::uapi::GetRequest>(request)) {
-    c.out += wg::uapi::format_get_response(device_status(device_, udp_.port, fwmark_));
-    return;
-  }
-  int err = apply_set(std::get<wg::uapi::SetRequest>(request), clock_.now());
-  c.out += wg::uapi::format_errno(err);
-}
-
-int Interface::apply_set(const wg::uapi::SetRequest& request, base::Instant now) {
-  // The only steps that can fail come first, so that a failure changes nothing.
-  uint32_t fwmark = request.fwmark.value_or(fwmark_);
-  if (request.listen_port && *request.listen_port != udp_.port) {
-    auto pair = os::bind_udp_pair(*request.listen_port, fwmark);
-    if (!pair) {
-      MW_LOG_INFO("UAPI: cannot listen on port {}: {}", *request.listen_port,
-                  pair.error().message());
-      return wg::uapi::kErrnoPortInUse;
-    }
-    if (udp_.v4) epoll_->remove(udp_.v4->fd());
-    if (udp_.v6) epoll_->remove(udp_.v6->fd());
-    udp_ = std::move(*pair);
-    if (!register_sockets()) return wg::uapi::kErrnoIo;
-    MW_LOG_INFO("listening on UDP port {}", udp_.port);
-  } else if (fwmark != fwmark_) {
-    for (auto* s : {udp_.v4 ? &*udp_.v4 : nullptr, udp_.v6 ? &*udp_.v6 : nullptr}) {
-      if (s && !s->set_mark(fwmark)) return wg::uapi::kErrnoIo;
-    }
-  }
-  fwmark_ = fwmark;
-  apply_set_request(device_, request, now, *this);
-  return wg::uapi::kErrnoOk;
-}
-
-}  // namespace
+namespace mw::node {
 
 base::Result<std::unique_ptr<WgInterface>> WgInterface::create(const WgInterfaceOptions& options) {
   base::SystemClock& clock = base::SystemClock::instance();
   wg::DeviceConfig config;
   config.mtu = size_t(options.mtu);
   config.wall_offset_nanos = clock.wall().unix_nanos - clock.now().to_nanos();
-  auto iface = std::make_unique<Interface>(options, std::move(config));
+  auto iface = std::make_unique<detail::Interface>(options, std::move(config));
   MW_RETURN_IF_ERROR(iface->init());
   return std::unique_ptr<WgInterface>(std::move(iface));
-}
-
-}  // namespace mw::node
-
-namespace mw::node {
-
-int run_wg_daemon(const WgInterfaceOptions& options, bool foreground, bool keep_stderr) {
-  std::optional<os::Daemon> daemon;
-  if (!foreground) {
-    auto d = os::Daemon::start();  // the launching process waits in here, then exits
-    if (!d) {
-      fmt::print(stderr, "error: {}\n", d.error().message());
-      return 1;
-    }
-    daemon = std::move(*d);
-  }
-  auto iface = WgInterface::create(options);
-  if (!iface) {
-    fmt::print(stderr, "error: {}\n", iface.error().message());
-    return 1;
-  }
-  if (daemon) daemon->ready(keep_stderr);
-  auto r = (*iface)->run();
-  if (!r) {
-    MW_LOG_ERROR("{}", r.error().message());
-    return 1;
-  }
-  return 0;
 }
 
 }  // namespace mw::node

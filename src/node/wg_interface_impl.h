@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+// The WgInterface implementation class, shared by its source files (loop, UAPI, daemon): not
+// part of the node/ interface; include only from node/wg_interface*.cc.
+#pragma once
+
+#include "node/wg_interface.h"
+
+#include <array>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "dataplane/gro_coalesce.h"
+#include "dataplane/gso_split.h"
+#include "dataplane/virtio_net_hdr.h"
+#include "node/uapi_apply.h"
+#include "os/epoll.h"
+#include "os/process.h"
+#include "os/tun.h"
+#include "os/udp_offload.h"
+#include "os/udp_socket.h"
+#include "os/unix_socket.h"
+#include "wireguard/constants.h"
+#include "wireguard/device.h"
+#include "wireguard/messages.h"
+#include "wireguard/under_load.h"
+
+namespace mw::node::detail {
+
+constexpr size_t kBatch = 64;
+constexpr size_t kBufferLen = 65536 + 64;
+constexpr size_t kMaxClients = 64;
+// Per readable event, drain up to this many batches from a UDP socket, so that a flood piles
+// up in our handshake queue (where it is judged) rather than in the kernel's socket buffer.
+constexpr size_t kBatchesPerWake = 32;
+// Handshakes that may each cost a DH, per iteration; under load most cost only two MACs.
+constexpr size_t kHandshakesPerIteration = 128;
+constexpr size_t kHandshakesPerIterationUnderLoad = 4096;
+
+enum Tag : uint64_t { kTun = 1, kUdp4, kUdp6, kSignal, kListener, kFirstClient = 1000 };
+
+// Room before every pooled packet for a virtio_net_hdr, so any packet can go to a vnet-hdr TUN.
+constexpr size_t kHeadroom = dp::kVirtioNetHdrLen;
+// Segments of one TUN super-packet: 64 KiB cut at an MSS as small as 536 bytes.
+constexpr size_t kMaxSegments = 128;
+
+// A fixed pool of buffers that the device's output is copied into until flushed.
+struct OutputPool {
+  std::vector<std::vector<uint8_t>> buffers;
+  std::vector<os::DatagramSlot> slots;
+  size_t count = 0;
+
+  OutputPool() : buffers(kBatch, std::vector<uint8_t>(kHeadroom + kBufferLen)), slots(kBatch) {}
+  bool full() const { return count == slots.size(); }
+  void push(base::Bytes data, const base::Endpoint& to) {
+    os::DatagramSlot& s = slots[count++];
+    s.data = buffers[count - 1].data() + kHeadroom;
+    s.length = std::min(data.size(), kBufferLen);
+    std::memcpy(s.data, data.data(), s.length);
+    s.peer = to;
+  }
+};
+
+struct QueuedHandshake {
+  std::array<uint8_t, wg::kInitiationLen> bytes;
+  size_t length;
+  base::Endpoint source;
+};
+
+struct Client {
+  base::UniqueFd fd;
+  std::string in;
+  std::string out;
+  bool close_after_write = false;
+};
+
+class Interface final : public WgInterface, private wg::DeviceOutput {
+ public:
+  Interface(const WgInterfaceOptions& options, wg::DeviceConfig config)
+      : options_(options), device_(std::move(config)) {}
+
+  base::Result<void> init();
+  base::Result<void> run() override;
+  const std::string& socket_path() const override { return uapi_.path(); }
+
+ private:
+  // wg::DeviceOutput
+  void send_datagram(const base::Endpoint& to, base::Bytes d) override;
+  void deliver_packet(base::Bytes p) override;
+
+  base::Result<void> on_tun_readable(base::Instant now);
+  void on_udp_readable(os::UdpSocket& socket, base::Instant now);
+  void process_handshakes(base::Instant now);
+  void flush();
+  void flush_datagrams();
+  void send_datagrams(os::UdpSocket& socket, std::span<const os::DatagramSlot> datagrams);
+  void on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer, base::Instant now);
+  void flush_packets();
+  base::Result<void> register_sockets();
+
+  void accept_clients();
+  void on_client(uint64_t tag, bool readable, bool writable, bool error);
+  void handle_request(Client& c, std::string_view text);
+  int apply_set(const wg::uapi::SetRequest& request, base::Instant now);
+  void close_client(uint64_t tag);
+  void log_counters() const;
+
+  WgInterfaceOptions options_;
+  base::SystemClock& clock_ = base::SystemClock::instance();
+  wg::Device device_;
+  std::optional<os::Tun> tun_;
+  os::UdpPair udp_;
+  uint32_t fwmark_ = 0;
+  std::optional<os::Epoll> epoll_;
+  base::UniqueFd signal_fd_;
+  os::UnixListener uapi_;
+  std::map<uint64_t, Client> clients_;
+  uint64_t next_client_tag_ = kFirstClient;
+
+  std::deque<QueuedHandshake> handshakes_;
+  wg::UnderLoad under_load_;
+  uint64_t handshakes_dropped_ = 0;
+
+  os::UdpOffloads udp_offloads_;
+  bool tun_vnet_ = false;
+  std::vector<std::vector<uint8_t>> segment_buffers_;
+  std::vector<dp::PacketSlot> segment_slots_;
+  std::vector<std::vector<uint8_t>> tun_out_buffers_;
+  std::vector<dp::PacketSlot> tun_out_slots_;
+  std::optional<dp::GroCoalescer> coalescer_;
+  uint64_t tun_split_dropped_ = 0;
+  std::vector<uint8_t> gso_buffer_;
+  std::vector<std::vector<uint8_t>> in_buffers_;
+  std::vector<os::PacketSlot> tun_slots_;
+  std::vector<os::DatagramSlot> udp_slots_;
+  OutputPool out_datagrams_;
+  OutputPool out_packets_;
+  uint64_t send_dropped_ = 0;
+  uint64_t tun_dropped_ = 0;
+  bool stop_ = false;
+};
+
+}  // namespace mw::node::detail
