@@ -50,6 +50,11 @@ Peer* Device::peer_by_id(PeerId id) {
   return it == peers_.end() ? nullptr : it->second.get();
 }
 
+Peer* Device::peer_by_index(uint32_t index) {
+  auto id = index_table_.lookup(index);
+  return id ? peer_by_id(*id) : nullptr;
+}
+
 base::Duration Device::jitter() {
   return base::Duration::nanos(
       int64_t(config_.rng() % uint32_t(kRekeyTimeoutJitterMax.to_nanos())));

@@ -164,6 +164,8 @@ class Device {
     return base::WallTime{now.to_nanos() + config_.wall_offset_nanos};
   }
   Peer* peer_by_id(PeerId id);
+  // The peer owning a receiver index (of a pending initiation or of a keypair), or nullptr.
+  Peer* peer_by_index(uint32_t index);
 
   DeviceConfig config_;
   LocalStatic local_;

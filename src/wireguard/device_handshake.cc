@@ -107,8 +107,7 @@ void Device::receive_response(base::Bytes d, const base::Endpoint& source, base:
     count(DropReason::kMalformed);
     return;
   }
-  auto id = index_table_.lookup(msg.receiver_index);
-  Peer* peer = id ? peer_by_id(*id) : nullptr;
+  Peer* peer = peer_by_index(msg.receiver_index);
   if (!peer || peer->handshake.state != HandshakeState::kInitiationCreated ||
       peer->handshake.local_index != msg.receiver_index) {
     count(DropReason::kUnknownIndex);
@@ -135,8 +134,7 @@ void Device::receive_cookie_reply(base::Bytes d, base::Instant now, DeviceOutput
     count(DropReason::kMalformed);
     return;
   }
-  auto id = index_table_.lookup(reply.receiver_index);
-  Peer* peer = id ? peer_by_id(*id) : nullptr;
+  Peer* peer = peer_by_index(reply.receiver_index);
   if (!peer) {
     count(DropReason::kUnknownIndex);
     return;

@@ -96,8 +96,7 @@ void Device::receive_transport(base::MutableBytes d, const base::Endpoint& sourc
     count(DropReason::kMalformed);
     return;
   }
-  auto id = index_table_.lookup(h.receiver_index);
-  Peer* peer = id ? peer_by_id(*id) : nullptr;
+  Peer* peer = peer_by_index(h.receiver_index);
   Keypair* kp = peer ? peer->keypairs.find(h.receiver_index) : nullptr;
   if (!kp) {
     count(DropReason::kUnknownIndex);
