@@ -10,20 +10,13 @@
 #include "base/encoding.h"
 #include "cli/command.h"
 #include "cli/config_store.h"
+#include "cli/dates.h"
 #include "trust/address.h"
 
 namespace mw::cli {
 namespace {
 
 using nlohmann::json;
-
-std::string date_text(int64_t t) {
-  if (t == 0) return "never";
-  std::time_t tt = t;
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  return fmt::format("{:04d}-{:02d}-{:02d}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 // Collects the whole picture as JSON; the text form is rendered from it.
 json collect(const Context& ctx) {
@@ -66,8 +59,8 @@ json collect(const Context& ctx) {
                         {"org_domain", trust::org_domain(c.org_key)},
                         {"name", c.name},
                         {"fqdn", fmt::format("{}.{}.mesh", c.name, trust::org_domain(c.org_key))},
-                        {"issued", date_text(c.issued_at)},
-                        {"expires", date_text(c.expires_at)},
+                        {"issued", utc_date(c.issued_at)},
+                        {"expires", utc_date(c.expires_at)},
                         {"delegated", c.delegation.has_value()},
                         {"status", status}};
     if (c.delegation)

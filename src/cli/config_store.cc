@@ -61,17 +61,21 @@ std::string ConfigStore::path(std::string_view relative) const {
 
 base::Result<void> ConfigStore::ensure_dir() const { return os::make_dirs(dir_, 0700); }
 
-bool ConfigStore::has_identity() const { return os::file_exists(path("identity.key")); }
-
-base::Result<trust::Identity> ConfigStore::load_identity() const {
-  std::string file = path("identity.key");
-  if (!os::file_exists(file))
-    return base::make_error("no identity in {}; run 'meshward keygen' first", dir_);
+base::Result<trust::Identity> ConfigStore::load_key_file(std::string_view relative,
+                                                         std::string_view missing_hint) const {
+  std::string file = path(relative);
+  if (!os::file_exists(file)) return base::Error(fmt::format(fmt::runtime(missing_hint), dir_));
   auto text = os::read_secret_file(file, kMaxSmallFile);
   if (!text) return text.error();
   auto id = trust::parse_identity_key(*text);
   if (!id) return base::make_error("{}: {}", file, id.error().message());
   return id;
+}
+
+bool ConfigStore::has_identity() const { return os::file_exists(path("identity.key")); }
+
+base::Result<trust::Identity> ConfigStore::load_identity() const {
+  return load_key_file("identity.key", "no identity in {}; run 'meshward keygen' first");
 }
 
 base::Result<void> ConfigStore::save_identity(const trust::Identity& id) const {
@@ -92,14 +96,7 @@ base::Result<void> ConfigStore::save_identity(const trust::Identity& id) const {
 bool ConfigStore::has_org() const { return os::file_exists(path("org/org.key")); }
 
 base::Result<trust::Identity> ConfigStore::load_org() const {
-  std::string file = path("org/org.key");
-  if (!os::file_exists(file))
-    return base::make_error("no org key in {}; run 'meshward org-keygen' first", dir_);
-  auto text = os::read_secret_file(file, kMaxSmallFile);
-  if (!text) return text.error();
-  auto id = trust::parse_identity_key(*text);
-  if (!id) return base::make_error("{}: {}", file, id.error().message());
-  return id;
+  return load_key_file("org/org.key", "no org key in {}; run 'meshward org-keygen' first");
 }
 
 base::Result<void> ConfigStore::save_org(const trust::Identity& org) const {

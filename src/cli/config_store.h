@@ -77,6 +77,10 @@ class ConfigStore {
   base::Result<trust::TrustStore> load_trust_store(const trust::PublicKey& self, bool open) const;
 
  private:
+  // A secret key file in identity.key format; `missing_hint` ("{}" is the directory) when absent.
+  base::Result<trust::Identity> load_key_file(std::string_view relative,
+                                              std::string_view missing_hint) const;
+
   std::string dir_;
 };
 

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "cli/config_store.h"
+#include "cli/dates.h"
 #include "trust/address.h"
 
 namespace mw::cli {
@@ -33,15 +34,6 @@ base::Result<int64_t> parse_date(std::string_view s) {
   if (back.tm_mday != int(d) || back.tm_mon != int(m) - 1)
     return base::make_error("--expires: '{}' is not a valid date", s);
   return int64_t(t);
-}
-
-std::string format_date(int64_t unix_seconds) {
-  if (unix_seconds == 0) return "never";
-  std::time_t t = unix_seconds;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04d}-{:02d}-{:02d} {:02d}:{:02d} UTC", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min);
 }
 
 struct SignArgs {
@@ -81,8 +73,8 @@ int run_org_sign(Context& ctx, const SignArgs& a) {
       "certificate for '{}' ({}.{}.mesh), expires {}\nsaved as {}\n"
       "install it on the node as node.cert in its config directory, or paste this line there:\n"
       "{}\n",
-      cert->name, cert->name, trust::org_domain(org->public_key), format_date(expires), *file,
-      trust::certificate_to_text(*cert));
+      cert->name, cert->name, trust::org_domain(org->public_key),
+      utc_date(expires, /*with_time=*/true), *file, trust::certificate_to_text(*cert));
   return kExitOk;
 }
 
