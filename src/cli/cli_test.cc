@@ -79,6 +79,18 @@ TEST(CliKeygen, RefusesToReplaceWithoutForceAndKeepsTheOldKeyWithIt) {
   EXPECT_EQ(mode_of(c.path("identity.key.old")), 0600u);
 }
 
+TEST(CliKeygen, RepeatedForceKeepsEveryOldIdentity) {
+  TempConfig c;
+  ASSERT_EQ(c.run({"keygen"}).rc, kExitOk);
+  std::string first = read(c.path("identity.key"));
+  ASSERT_EQ(c.run({"keygen", "--force"}).rc, kExitOk);
+  std::string second = read(c.path("identity.key"));
+  ASSERT_EQ(c.run({"keygen", "--force"}).rc, kExitOk);
+  EXPECT_EQ(read(c.path("identity.key.old")), first);
+  EXPECT_EQ(read(c.path("identity.key.old.2")), second);
+  EXPECT_EQ(mode_of(c.path("identity.key.old.2")), 0600u);
+}
+
 TEST(CliExport, WithoutIdentityTellsWhatToDo) {
   TempConfig c;
   auto r = c.run({"export"});

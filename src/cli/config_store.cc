@@ -80,12 +80,16 @@ base::Result<trust::Identity> ConfigStore::load_identity() const {
 
 base::Result<void> ConfigStore::save_identity(const trust::Identity& id) const {
   MW_RETURN_IF_ERROR(ensure_dir());
+  // Keep every replaced identity: .old, then .old.2, .old.3, ... (never overwrite a backup).
+  std::string suffix = ".old";
+  for (int n = 2; os::file_exists(path("identity.key") + suffix); ++n)
+    suffix = fmt::format(".old.{}", n);
   for (const char* name : {"identity.key", "identity.pub"}) {
     std::string file = path(name);
     if (!os::file_exists(file)) continue;
     auto old = os::read_file(file, kMaxSmallFile);
     if (!old) return old.error();
-    MW_RETURN_IF_ERROR(os::write_file_atomic(file + ".old", *old, 0600));
+    MW_RETURN_IF_ERROR(os::write_file_atomic(file + suffix, *old, 0600));
   }
   MW_RETURN_IF_ERROR(
       os::write_file_atomic(path("identity.key"), trust::encode_identity_key(id), 0600));

@@ -44,7 +44,7 @@ class ConfigStore {
   bool has_identity() const;
   base::Result<trust::Identity> load_identity() const;
   // Writes identity.key (0600) and identity.pub; an identity already there is first kept as
-  // identity.key.old / identity.pub.old, so `keygen --force` never loses a key for good.
+  // identity.key.old (then .old.2, .old.3, ...), so `keygen --force` never loses a key for good.
   base::Result<void> save_identity(const trust::Identity& id) const;
 
   bool has_org() const;

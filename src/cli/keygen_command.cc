@@ -13,8 +13,9 @@ namespace mw::cli {
 void add_keygen(CLI::App& root, Context& ctx, Commands& out) {
   auto* sub = root.add_subcommand("keygen", "create this node's Ed25519 identity");
   auto force = std::make_shared<bool>(false);
-  sub->add_flag("--force", *force,
-                "replace an existing identity (the old one is kept as identity.key.old)");
+  sub->add_flag(
+      "--force", *force,
+      "replace an existing identity (old ones are kept as identity.key.old, .old.2, ...)");
   out.push_back(
       {sub, [&ctx, force] {
          ConfigStore store(ctx.config_dir);
@@ -34,7 +35,8 @@ void add_keygen(CLI::App& root, Context& ctx, Commands& out) {
                                  trust::mesh_ipv4(id.public_key, *prefixes).to_string(),
                                  trust::mesh_ipv6(id.public_key, *prefixes).to_string(),
                                  store.dir());
-         if (*force) *ctx.out << "the previous identity is kept as identity.key.old\n";
+         if (*force)
+           *ctx.out << "the previous identity is kept as a numbered identity.key.old file\n";
          return kExitOk;
        }});
 }
