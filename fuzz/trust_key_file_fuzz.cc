@@ -6,20 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "trust/identity.h"
 
 namespace {
 
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r\n\v\f";
-  while (!s.empty() && kSpace.find(s.front()) != std::string_view::npos) s.remove_prefix(1);
-  while (!s.empty() && kSpace.find(s.back()) != std::string_view::npos) s.remove_suffix(1);
-  return s;
-}
+using mw::fuzz::check;
+using mw::fuzz::trim;
 
 }  // namespace
 

@@ -7,20 +7,13 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "trust/records.h"
 
 namespace {
 
-void check(bool ok) {
-  if (!ok) __builtin_trap();
-}
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r\n\v\f";
-  while (!s.empty() && kSpace.find(s.front()) != std::string_view::npos) s.remove_prefix(1);
-  while (!s.empty() && kSpace.find(s.back()) != std::string_view::npos) s.remove_suffix(1);
-  return s;
-}
+using mw::fuzz::check;
+using mw::fuzz::trim;
 
 bool same(const std::vector<uint8_t>& a, const uint8_t* data, size_t size) {
   return a.size() == size && std::equal(a.begin(), a.end(), data);

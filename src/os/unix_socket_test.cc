@@ -21,6 +21,19 @@ std::string temp_dir() {
   return mkdtemp(tmpl);
 }
 
+// A client connection to the socket at `path`, or -1.
+int connect_to(const std::string& path) {
+  int c = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strcpy(a.sun_path, path.c_str());
+  if (connect(c, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    close(c);
+    return -1;
+  }
+  return c;
+}
+
 TEST(UnixListener, CreatesSocket0600AndUnlinksIt) {
   std::string dir = temp_dir();
   std::string path = dir + "/sub/wg0.sock";
@@ -58,11 +71,8 @@ TEST(UnixListener, ReadAndWriteOnAcceptedConnection) {
   std::string path = temp_dir() + "/wg0.sock";
   auto l = UnixListener::listen(path);
   ASSERT_TRUE(l.ok());
-  int c = socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strcpy(a.sun_path, path.c_str());
-  ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  int c = connect_to(path);
+  ASSERT_GE(c, 0);
   base::UniqueFd s = l->accept();
   ASSERT_TRUE(s.valid());
   ASSERT_EQ(write(c, "get=1\n\n", 7), 7);
@@ -81,11 +91,8 @@ TEST(UnixListener, ReadRefusesOverLimit) {
   std::string path = temp_dir() + "/wg0.sock";
   auto l = UnixListener::listen(path);
   ASSERT_TRUE(l.ok());
-  int c = socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strcpy(a.sun_path, path.c_str());
-  ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  int c = connect_to(path);
+  ASSERT_GE(c, 0);
   base::UniqueFd s = l->accept();
   ASSERT_EQ(write(c, "0123456789", 10), 10);
   std::string in;
