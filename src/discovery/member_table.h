@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// MemberTable: what this node knows about every other member (claims, state, keys, replay
+// windows), in a deterministic order, plus tombstones of forgotten members.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "discovery/pair_key.h"
+#include "discovery/replay_window.h"
+#include "discovery/statement.h"
+#include "discovery/suspicion.h"
+#include "discovery/types.h"
+
+namespace mw::swim {
+
+struct Member {
+  MemberView view;
+  Statement alive;                              // its newest signed alive claim
+  std::optional<Statement> accusation;          // the statement behind suspect, dead or left
+  std::optional<base::Endpoint> authenticated;  // source of its newest authenticated datagram
+  std::optional<base::Endpoint> hint;           // unsigned relay hint from gossip
+  std::optional<PairKey> pair_key;              // derived lazily, then cached
+  ReplayWindow replay;
+  std::optional<Suspicion> suspicion;
+  bool confirmed = false;   // an authenticated datagram arrived since it (re)became alive
+  bool joined = false;      // kJoined was emitted for it
+  base::Instant told_dead;  // when we last told it (while dead) about its death
+
+  bool live() const {
+    return view.state == MemberState::kAlive || view.state == MemberState::kSuspect;
+  }
+  // Where to send to it: the authenticated source, else its hint and announced endpoints.
+  std::vector<base::Endpoint> destinations() const;
+  // Recomputes view.endpoint from the authenticated source, hint and announced endpoints.
+  void refresh_endpoint();
+};
+
+class MemberTable {
+ public:
+  explicit MemberTable(size_t max_tombstones) : max_tombstones_(max_tombstones) {}
+
+  Member* find(const PublicKey& id);
+  const Member* find(const PublicKey& id) const;
+  // Inserts a new member (id must be absent) with a replay window above any tombstone.
+  Member& insert(const PublicKey& id);
+  // Forgets a member, remembering its highest counter so that its old datagrams stay replays.
+  void erase(const PublicKey& id);
+  size_t size() const { return members_.size(); }
+  // The highest counter of a forgotten member (0 if none): its datagrams at or below are replays.
+  uint64_t tombstone(const PublicKey& id) const;
+  // A dead or left member to evict when the table is full (the longest dead), if any.
+  std::optional<PublicKey> eviction_candidate() const;
+
+  std::map<PublicKey, Member>& all() { return members_; }
+  const std::map<PublicKey, Member>& all() const { return members_; }
+
+ private:
+  size_t max_tombstones_;
+  std::map<PublicKey, Member> members_;
+  std::map<PublicKey, uint64_t> tombstones_;
+  std::deque<PublicKey> tombstone_order_;
+};
+
+}  // namespace mw::swim

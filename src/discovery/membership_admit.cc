@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+// Who sent a datagram and whether to listen (docs/mesh.md §5): members are authenticated by
+// their cached pair key and replay window; unknown senders pass a cheap trust check and a
+// per-source rate limit before any X25519 or Ed25519 work. Also trust reloads.
+#include <utility>
+
+#include "discovery/membership.h"
+
+namespace mw::swim {
+
+Membership::Sender Membership::authenticate(const Message& msg, base::Bytes datagram,
+                                            const base::Endpoint& from, base::Instant now,
+                                            base::WallTime wall, Transport& out) {
+  Member* m = table_.find(msg.sender);
+  if (!m) {
+    Member* admitted = admit_unknown(msg, datagram, from, now, wall, out);
+    return Sender{admitted, admitted ? size_t{1} : 0, true};
+  }
+  if (!m->replay.fresh(msg.counter)) {
+    drop(DropReason::kReplayed);
+    return {};
+  }
+  if (msg.type == MessageType::kJoin) {
+    // A rejoining member does not know who it talks to either: its join is signed.
+    if (!check_join_mac(datagram)) {
+      drop(DropReason::kBadMac);
+      return {};
+    }
+    if (!limiter_.allow(from.address, now)) {
+      drop(DropReason::kRateLimited);
+      return {};
+    }
+    if (!verify_join_signature(datagram, msg.sender)) {
+      drop(DropReason::kBadSignature);
+      return {};
+    }
+  } else if (!ensure_pair_key(*m) || !check_mac(datagram, *m->pair_key)) {
+    drop(DropReason::kBadMac);
+    return {};
+  }
+  bool newest = msg.counter > m->replay.highest();
+  m->replay.accept(msg.counter);
+  return Sender{m, 0, newest};
+}
+
+Member* Membership::admit_unknown(const Message& msg, base::Bytes datagram,
+                                  const base::Endpoint& from, base::Instant now,
+                                  base::WallTime wall, Transport& out) {
+  // Cheap checks first: replay of a forgotten member, trust without certificate, table room.
+  if (!ReplayWindow(table_.tombstone(msg.sender)).fresh(msg.counter)) {
+    drop(DropReason::kReplayed);
+    return nullptr;
+  }
+  const Statement* claim = nullptr;
+  if (!msg.gossip.empty()) {
+    const Statement& s = msg.gossip.front().statement;
+    if (s.kind == StatementKind::kAlive && s.subject == msg.sender) claim = &s;
+  }
+  trust::Decision decision = trust::authorize(trust_, msg.sender, nullptr, wall);
+  std::optional<trust::Certificate> cert;
+  if (claim && !claim->certificate.empty()) {
+    auto decoded = trust::decode_certificate(claim->certificate);
+    if (decoded.ok()) cert = std::move(decoded.value());
+  }
+  if (!decision.admitted() && !cert) {
+    drop(DropReason::kNotTrusted);
+    return nullptr;
+  }
+  if (claim && !has_room()) {
+    drop(DropReason::kTableFull);
+    return nullptr;
+  }
+  // Expensive work from here on: at most a few per second per source prefix.
+  if (!limiter_.allow(from.address, now)) {
+    drop(DropReason::kRateLimited);
+    return nullptr;
+  }
+  if (!decision.admitted()) {
+    decision = trust::authorize(trust_, msg.sender, &*cert, wall);
+    if (!decision.admitted()) {
+      drop(DropReason::kNotTrusted);
+      return nullptr;
+    }
+  }
+  std::optional<PairKey> key;
+  if (msg.type == MessageType::kJoin) {
+    if (!check_join_mac(datagram)) {
+      drop(DropReason::kBadMac);
+      return nullptr;
+    }
+    if (!verify_join_signature(datagram, msg.sender)) {
+      drop(DropReason::kBadSignature);
+      return nullptr;
+    }
+  } else {
+    key = derive_pair_key(wg_private_, self_.public_key, msg.sender);
+    if (!key || !check_mac(datagram, *key)) {
+      drop(DropReason::kBadMac);
+      return nullptr;
+    }
+  }
+  if (!claim) {
+    // An admitted sender we have no claim for (we forgot it, or its gossip has not reached us):
+    // ask for its claim with a sync carrying ours.
+    Message ask;
+    ask.type = MessageType::kSync;
+    ask.sync_flags = kSyncReplyWanted;
+    ask.gossip.push_back(self_item());
+    stats_.gossip_bytes_sent += gossip_item_len(ask.gossip.front());
+    send_sealed(from, ask, *key, out);
+    drop(DropReason::kUnknownSender);
+    return nullptr;
+  }
+  if (!verify_statement(*claim)) {
+    drop(DropReason::kBadSignature);
+    return nullptr;
+  }
+  Member* m = create_member(*claim, decision, std::move(cert), now);
+  if (!m) {
+    drop(DropReason::kTableFull);
+    return nullptr;
+  }
+  if (key) m->pair_key = std::move(key);
+  m->replay.accept(msg.counter);
+  return m;
+}
+
+void Membership::note_contact(Member& m, const base::Endpoint& from, bool newest, base::Instant now,
+                              Transport& out) {
+  // Roaming: only a datagram newer than all before it may move the member's endpoint, so a
+  // replayed (or reordered) datagram from an old address cannot.
+  if (newest && m.authenticated != from) {
+    bool roamed = m.authenticated.has_value() && m.confirmed && m.joined;
+    m.authenticated = from;
+    m.refresh_endpoint();
+    if (roamed) emit(EventKind::kUpdated, m.view.id);
+  }
+  if (m.live() && !m.confirmed) {
+    m.confirmed = true;
+    emit(m.joined ? EventKind::kUpdated : EventKind::kJoined, m.view.id);
+    m.joined = true;
+  }
+  if (m.view.state == MemberState::kDead) tell_dead(m, from, now, out);
+}
+
+bool Membership::ensure_pair_key(Member& m) {
+  if (!m.pair_key) m.pair_key = derive_pair_key(wg_private_, self_.public_key, m.view.id);
+  return m.pair_key.has_value();
+}
+
+bool Membership::has_room() {
+  return table_.size() < config_.max_members || table_.eviction_candidate().has_value();
+}
+
+void Membership::set_trust(trust::TrustStore trust, base::WallTime wall) {
+  trust_ = std::move(trust);
+  std::vector<PublicKey> gone;
+  for (auto& [id, m] : table_.all()) {
+    const trust::Certificate* cert = m.view.certificate ? &*m.view.certificate : nullptr;
+    trust::Decision d = trust::authorize(trust_, id, cert, wall);
+    if (d.admitted()) {
+      m.view.admitted_by = std::move(d.detail);
+    } else {
+      gone.push_back(id);
+    }
+  }
+  for (const PublicKey& id : gone) forget(id, true);
+}
+
+}  // namespace mw::swim

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+// Failure detection scenarios after memberlist state_test.go: probe ok, probe failing into
+// suspicion, indirect probes (both as requester and as intermediary), Lifeguard awareness and
+// the buddy system.
+#include <gtest/gtest.h>
+
+#include "discovery/membership.h"
+#include "discovery/testing/membership_fixture.h"
+
+namespace mw::swim {
+namespace {
+
+using base::Duration;
+using testing::MembershipTest;
+using testing::TestPeer;
+
+class ProbeTest : public MembershipTest {};
+
+TEST_F(ProbeTest, ProbeNode) {
+  introduce(b_);
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kJoined, b_.id()}}));
+  auto ping = run_until_sent(MessageType::kPing);
+  ASSERT_TRUE(ping);
+  EXPECT_EQ(ping->to, b_.endpoint());
+  EXPECT_EQ(ping->message.target, b_.id());
+  advance(Duration::millis(30));
+  deliver(b_, b_.ack(self_id(), ping->message.seq));
+  EXPECT_EQ(m().stats().acks_received, 1u);
+  ASSERT_TRUE(m().find(b_.id())->rtt);
+  EXPECT_EQ(*m().find(b_.id())->rtt, Duration::millis(30));
+  advance(Duration::seconds(1));
+  tick();
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  EXPECT_EQ(m().awareness_score(), 0);
+  EXPECT_EQ(m().stats().suspicions, 0u);
+}
+
+TEST_F(ProbeTest, ProbeNode_Suspect) {
+  introduce(b_);
+  introduce(c_);
+  introduce(d_);
+  auto ping = ping_to(b_, {&c_, &d_});
+  ASSERT_TRUE(ping);
+  // No ack: after the probe timeout, ping_req goes to both other members.
+  advance(Duration::millis(500));
+  tick();
+  auto reqs = out_.of_type(MessageType::kPingReq);
+  ASSERT_EQ(reqs.size(), 2u);
+  for (const auto& r : reqs) {
+    EXPECT_EQ(r.message.target, b_.id());
+    EXPECT_EQ(r.message.target_endpoint, b_.endpoint());
+    EXPECT_EQ(r.message.seq, ping->message.seq);
+  }
+  advance(Duration::millis(500));
+  tick();
+  EXPECT_EQ(state(b_), MemberState::kSuspect);
+  EXPECT_EQ(m().stats().suspicions, 1u);
+  EXPECT_EQ(m().stats().indirect_probes_sent, 2u);
+  // Lifeguard: two expected nacks never came.
+  EXPECT_EQ(m().awareness_score(), 2);
+  EXPECT_EQ(m().probe_interval_now(), Duration::seconds(3));
+}
+
+TEST_F(ProbeTest, IndirectProbeRescuesLossyDirectPath) {
+  introduce(b_);
+  introduce(c_);
+  introduce(d_);
+  auto ping = ping_to(b_, {&c_, &d_});
+  ASSERT_TRUE(ping);
+  out_.take();
+  advance(Duration::millis(500));
+  tick();
+  auto reqs = out_.of_type(MessageType::kPingReq);
+  ASSERT_EQ(reqs.size(), 2u);
+  // The intermediary's ack reaches the requester: the probe succeeds.
+  TestPeer& helper = reqs[0].to == c_.endpoint() ? c_ : d_;
+  uint64_t acks = m().stats().acks_received;
+  deliver(helper, helper.ack(self_id(), ping->message.seq));
+  advance(Duration::millis(500));
+  tick();
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  EXPECT_EQ(m().stats().suspicions, 0u);
+  EXPECT_EQ(m().stats().acks_received, acks + 1);
+  EXPECT_EQ(m().awareness_score(), 0);
+}
+
+TEST_F(ProbeTest, PingReqAsIntermediaryForwardsAckAndNack) {
+  introduce(b_);
+  introduce(c_);
+  out_.take();
+  Message req;
+  req.type = MessageType::kPingReq;
+  req.seq = 777;
+  req.target = b_.id();
+  req.target_endpoint = b_.endpoint();
+  deliver(c_, c_.seal(self_id(), req));
+  auto pings = out_.of_type(MessageType::kPing, b_.endpoint());
+  ASSERT_EQ(pings.size(), 1u);
+  EXPECT_EQ(pings[0].message.target, b_.id());
+  out_.take();
+  deliver(b_, b_.ack(self_id(), pings[0].message.seq));
+  auto acks = out_.of_type(MessageType::kAck, c_.endpoint());
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].message.seq, 777u);
+
+  // Silent target: a nack comes back before the requester's probe ends.
+  out_.take();
+  req.seq = 778;
+  deliver(c_, c_.seal(self_id(), req));
+  advance(Duration::millis(400));
+  tick();
+  auto nacks = out_.of_type(MessageType::kNack, c_.endpoint());
+  ASSERT_EQ(nacks.size(), 1u);
+  EXPECT_EQ(nacks[0].message.seq, 778u);
+
+  // Unknown target: nack at once.
+  out_.take();
+  req.seq = 779;
+  req.target = d_.id();
+  deliver(c_, c_.seal(self_id(), req));
+  ASSERT_EQ(out_.of_type(MessageType::kNack, c_.endpoint()).size(), 1u);
+}
+
+TEST_F(ProbeTest, Awareness_MissedNack) {
+  introduce(b_);
+  introduce(c_);
+  introduce(d_);
+  auto ping = ping_to(b_, {&c_, &d_});
+  ASSERT_TRUE(ping);
+  advance(Duration::millis(500));
+  tick();
+  // One helper nacks, the other stays silent: one point.
+  deliver(c_, c_.nack(self_id(), ping->message.seq));
+  advance(Duration::millis(500));
+  tick();
+  EXPECT_EQ(state(b_), MemberState::kSuspect);
+  EXPECT_EQ(m().awareness_score(), 1);
+}
+
+TEST_F(ProbeTest, Awareness_DegradedThenImproved) {
+  introduce(b_);
+  // No helpers: a failed probe costs one point each.
+  auto ping = ping_to(b_, {});
+  ASSERT_TRUE(ping);
+  advance(Duration::seconds(1));
+  tick();
+  EXPECT_EQ(m().awareness_score(), 1);
+  EXPECT_EQ(m().probe_interval_now(), Duration::seconds(2));
+  // Successful direct probes lower it again.
+  for (int i = 0; i < 3; ++i) {
+    auto p = run_until_sent(MessageType::kPing);
+    ASSERT_TRUE(p);
+    deliver(b_, b_.ack(self_id(), p->message.seq, {b_.alive(kInc + 1)}));
+  }
+  EXPECT_EQ(m().awareness_score(), 0);
+}
+
+TEST_F(ProbeTest, Awareness_IndirectNacksDoNotPenalise) {
+  introduce(b_);
+  introduce(c_);
+  introduce(d_);
+  auto ping = ping_to(b_, {&c_, &d_});
+  ASSERT_TRUE(ping);
+  advance(Duration::millis(500));
+  tick();
+  deliver(c_, c_.nack(self_id(), ping->message.seq));
+  deliver(d_, d_.nack(self_id(), ping->message.seq));
+  advance(Duration::millis(500));
+  tick();
+  EXPECT_EQ(state(b_), MemberState::kSuspect);
+  EXPECT_EQ(m().awareness_score(), 0);
+}
+
+TEST_F(ProbeTest, Buddy) {
+  introduce(b_);
+  introduce(c_);
+  introduce(d_);
+  Statement accusation = c_.accuse(StatementKind::kSuspect, b_.id(), kInc);
+  deliver(c_, c_.gossip(self_id(), {accusation}));
+  ASSERT_EQ(state(b_), MemberState::kSuspect);
+  auto ping = ping_to(b_, {&c_, &d_});
+  ASSERT_TRUE(ping);
+  // The suspicion rides first on the ping to the suspect itself.
+  ASSERT_FALSE(ping->message.gossip.empty());
+  EXPECT_EQ(ping->message.gossip[0].statement, accusation);
+  // B refutes in its ack.
+  deliver(b_, b_.ack(self_id(), ping->message.seq, {b_.alive(kInc + 1)}));
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  EXPECT_EQ(m().find(b_.id())->incarnation, kInc + 1);
+}
+
+TEST_F(ProbeTest, SuspicionExpiresIntoDeath) {
+  introduce(b_);
+  auto ping = ping_to(b_, {});
+  ASSERT_TRUE(ping);
+  m().take_events();
+  advance(Duration::seconds(1));
+  tick();
+  ASSERT_EQ(state(b_), MemberState::kSuspect);
+  // n = 2 members: no confirmations expected, so the minimum: 4 * 1 * 1 s.
+  ASSERT_EQ(m().suspicion_deadline(b_.id()), now_ + Duration::seconds(4));
+  advance(Duration::seconds(4));
+  tick();
+  EXPECT_EQ(state(b_), MemberState::kDead);
+  EXPECT_EQ(m().stats().members_failed, 1u);
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kFailed, b_.id()}}));
+  EXPECT_EQ(m().alive_count(), 0u);
+}
+
+}  // namespace
+}  // namespace mw::swim

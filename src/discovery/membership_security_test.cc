@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+// Nothing unauthenticated is acted upon: forged macs, statements by non-members, bad
+// signatures, replays, wrong targets, strangers, rate limits, trust reloads, certificate
+// admission, roaming only on fresh counters, and the member cap.
+#include <gtest/gtest.h>
+
+#include "discovery/membership.h"
+#include "discovery/testing/membership_fixture.h"
+#include "trust/certificate.h"
+
+namespace mw::swim {
+namespace {
+
+using base::Duration;
+using testing::MembershipTest;
+using testing::TestPeer;
+
+class SecurityTest : public MembershipTest {};
+
+TEST_F(SecurityTest, ForgedMacChangesNothing) {
+  introduce(b_);
+  m().take_events();
+  std::vector<uint8_t> d = b_.gossip(self_id(), {b_.leave(kInc)});
+  d.back() ^= 1;
+  deliver(b_, d);
+  EXPECT_EQ(drops(DropReason::kBadMac), 1u);
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  // An unknown but authorized sender with a bad mac is not admitted either.
+  std::vector<uint8_t> c = c_.gossip(self_id(), {c_.alive(kInc)});
+  c[c.size() - 3] ^= 1;
+  deliver(c_, c);
+  EXPECT_EQ(m().find(c_.id()), nullptr);
+  EXPECT_EQ(drops(DropReason::kBadMac), 2u);
+  EXPECT_TRUE(m().take_events().empty());
+}
+
+TEST_F(SecurityTest, StatementsByNonMembersAreDropped) {
+  introduce(b_);
+  introduce(c_);
+  TestPeer stranger(20);
+  // A member relays a suspicion signed by a stranger, and the stranger's own claim.
+  deliver(c_, c_.gossip(self_id(), {stranger.accuse(StatementKind::kDead, b_.id(), kInc),
+                                    stranger.alive(kInc)}));
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  EXPECT_EQ(m().find(stranger.id()), nullptr);
+  EXPECT_EQ(drops(DropReason::kNotTrusted), 2u);
+}
+
+TEST_F(SecurityTest, BadSignatureChangesNothing) {
+  introduce(b_);
+  introduce(c_);
+  Statement s = c_.accuse(StatementKind::kDead, b_.id(), kInc);
+  s.signature[3] ^= 1;
+  Statement forged_alive = b_.alive(kInc + 1);
+  forged_alive.incarnation = kInc + 2;  // signature no longer matches
+  deliver(c_, c_.gossip(self_id(), {s, forged_alive}));
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  EXPECT_EQ(m().find(b_.id())->incarnation, kInc);
+  EXPECT_EQ(drops(DropReason::kBadSignature), 2u);
+  // A member cannot speak for another: a claim about B signed by C does not even decode.
+  Statement claim = make_alive(c_.identity(), kInc + 5, {}, {});
+  claim.subject = b_.id();
+  deliver(c_, c_.gossip(self_id(), {claim}));
+  EXPECT_EQ(drops(DropReason::kMalformed), 1u);
+}
+
+TEST_F(SecurityTest, ReplayedDatagramIsDropped) {
+  introduce(b_);
+  std::vector<uint8_t> ping = b_.ping(self_id(), 1);
+  deliver(b_, ping);
+  out_.take();
+  deliver(b_, ping);
+  EXPECT_EQ(drops(DropReason::kReplayed), 1u);
+  EXPECT_TRUE(out_.sent().empty());  // not acked twice
+  // Reordered (older but unseen) counters inside the window are fine.
+  uint64_t c = b_.counter;
+  std::vector<uint8_t> later = b_.seal_with_counter(self_id(), Message{}, c + 10);
+  std::vector<uint8_t> earlier = b_.seal_with_counter(self_id(), Message{}, c + 5);
+  deliver(b_, later);
+  deliver(b_, earlier);
+  EXPECT_EQ(drops(DropReason::kReplayed), 1u);
+}
+
+TEST_F(SecurityTest, PingForSomeoneElseIsDropped) {
+  introduce(b_);
+  out_.take();
+  Message ping;
+  ping.type = MessageType::kPing;
+  ping.seq = 3;
+  ping.target = c_.id();
+  deliver(b_, b_.seal(self_id(), ping));
+  EXPECT_EQ(drops(DropReason::kWrongTarget), 1u);
+  EXPECT_TRUE(out_.sent().empty());
+}
+
+TEST_F(SecurityTest, UntrustedNodeCannotJoin) {
+  TestPeer stranger(20);
+  deliver(stranger, stranger.join(stranger.alive(kInc)));
+  deliver(stranger, stranger.gossip(self_id(), {stranger.alive(kInc)}));
+  EXPECT_EQ(m().find(stranger.id()), nullptr);
+  EXPECT_EQ(drops(DropReason::kNotTrusted), 2u);
+  EXPECT_TRUE(out_.sent().empty());
+  EXPECT_TRUE(m().take_events().empty());
+}
+
+TEST_F(SecurityTest, ExpensiveChecksAreRateLimitedPerSource) {
+  // Authorized keys with bad macs from one /24: only the burst gets the X25519 work.
+  for (int i = 0; i < 30; ++i) {
+    std::vector<uint8_t> d = c_.gossip(self_id(), {c_.alive(kInc)});
+    d.back() ^= 1;
+    deliver(c_, d);
+  }
+  EXPECT_EQ(drops(DropReason::kBadMac), static_cast<uint64_t>(Config{}.unknown_sender_burst));
+  EXPECT_EQ(drops(DropReason::kRateLimited), 30u - Config{}.unknown_sender_burst);
+  // Another source prefix is unaffected.
+  deliver(d_, d_.gossip(self_id(), {d_.alive(kInc)}));
+  EXPECT_NE(m().find(d_.id()), nullptr);
+}
+
+TEST_F(SecurityTest, AdmittedSenderWithoutClaimIsAskedForIt) {
+  deliver(b_, b_.ping(self_id(), 4));
+  EXPECT_EQ(m().find(b_.id()), nullptr);
+  EXPECT_EQ(drops(DropReason::kUnknownSender), 1u);
+  auto syncs = out_.of_type(MessageType::kSync, b_.endpoint());
+  ASSERT_EQ(syncs.size(), 1u);
+  EXPECT_EQ(syncs[0].message.sync_flags, kSyncReplyWanted);
+  EXPECT_EQ(syncs[0].message.gossip[0].statement.subject, self_id());
+}
+
+TEST_F(SecurityTest, SetTrustRemovesDeauthorizedMembers) {
+  introduce(b_);
+  introduce(c_);
+  m().take_events();
+  trust::TrustStore only_c(self_id());
+  only_c.add_authorized_key(c_.id());
+  m().set_trust(only_c, wall_);
+  EXPECT_EQ(m().find(b_.id()), nullptr);
+  EXPECT_EQ(state(c_), MemberState::kAlive);
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kRemoved, b_.id()}}));
+  // Its datagrams and claims are now refused.
+  deliver(b_, b_.gossip(self_id(), {b_.alive(kInc + 1)}));
+  deliver(c_, c_.gossip(self_id(), {b_.alive(kInc + 2)}));
+  EXPECT_EQ(m().find(b_.id()), nullptr);
+}
+
+TEST_F(SecurityTest, CertificateOfTrustedOrgAdmits) {
+  trust::Identity org = trust::testing::identity_from_byte(200);
+  trust::TrustStore store(self_id());
+  store.add_trusted_org(org.public_key);
+  make(Config{}, store);
+  TestPeer member(30);
+  auto cert = trust::sign_certificate(org, member.id(), "node-30", 1'600'000'000, 0);
+  ASSERT_TRUE(cert.ok());
+  std::vector<uint8_t> cert_bytes = trust::encode_certificate(*cert);
+  deliver(member, member.join(member.alive(kInc, cert_bytes)));
+  const MemberView* v = m().find(member.id());
+  ASSERT_NE(v, nullptr);
+  EXPECT_NE(v->admitted_by.find("certificate"), std::string::npos) << v->admitted_by;
+  ASSERT_TRUE(v->certificate);
+  EXPECT_EQ(v->certificate->name, "node-30");
+  // The same claim without the certificate would not have been admitted.
+  TestPeer other(31);
+  deliver(other, other.join(other.alive(kInc)));
+  EXPECT_EQ(m().find(other.id()), nullptr);
+}
+
+TEST_F(SecurityTest, RoamingOnlyOnFreshCounters) {
+  introduce(b_);
+  m().take_events();
+  base::Endpoint roamed = testing::test_endpoint(77);
+  std::vector<uint8_t> older = b_.gossip(self_id(), {});
+  std::vector<uint8_t> newer = b_.gossip(self_id(), {});
+  deliver_from(roamed, newer);
+  EXPECT_EQ(m().find(b_.id())->endpoint, roamed);
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kUpdated, b_.id()}}));
+  // An older (reordered or replayed-from-elsewhere) datagram does not move it back.
+  deliver_from(b_.endpoint(), older);
+  EXPECT_EQ(m().find(b_.id())->endpoint, roamed);
+  EXPECT_TRUE(m().take_events().empty());
+}
+
+TEST_F(SecurityTest, MemberCap) {
+  Config c;
+  c.max_members = 2;
+  make(c);
+  introduce(b_);
+  introduce(c_);
+  introduce(d_);
+  EXPECT_EQ(m().find(d_.id()), nullptr);
+  EXPECT_EQ(drops(DropReason::kTableFull), 1u);
+  // A dead member makes room.
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kDead, b_.id(), kInc)}));
+  introduce(d_);
+  EXPECT_NE(m().find(d_.id()), nullptr);
+  EXPECT_EQ(m().find(b_.id()), nullptr);
+}
+
+TEST_F(SecurityTest, MalformedAndWrongVersionAreCounted) {
+  const uint8_t junk[] = {0xED, 1, 9, 0};
+  deliver_from(b_.endpoint(), std::vector<uint8_t>(std::begin(junk), std::end(junk)));
+  std::vector<uint8_t> d = b_.ping(self_id(), 1);
+  d[1] = 2;
+  deliver(b_, d);
+  EXPECT_EQ(drops(DropReason::kMalformed), 1u);
+  EXPECT_EQ(drops(DropReason::kBadVersion), 1u);
+  EXPECT_STREQ(drop_reason_name(DropReason::kBadVersion), "bad_version");
+  EXPECT_STREQ(member_state_name(MemberState::kSuspect), "suspect");
+  EXPECT_STREQ(event_kind_name(EventKind::kRemoved), "removed");
+}
+
+}  // namespace
+}  // namespace mw::swim

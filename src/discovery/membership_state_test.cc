@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: Apache-2.0
+// Precedence scenarios after memberlist state_test.go: refutation, idempotent alive, double and
+// old suspicions, the dogpile of confirmations, alive replay against dead, leave, retention.
+#include <gtest/gtest.h>
+
+#include "discovery/membership.h"
+#include "discovery/testing/membership_fixture.h"
+
+namespace mw::swim {
+namespace {
+
+using base::Duration;
+using testing::MembershipTest;
+using testing::TestPeer;
+
+class StateTest : public MembershipTest {
+ protected:
+  void SetUp() override {
+    introduce(b_);
+    introduce(c_);
+    introduce(d_);
+    m().take_events();
+  }
+  bool queued_self_alive(uint64_t inc) {
+    // The refutation goes out on the next gossip datagram.
+    out_.take();
+    advance(Duration::millis(200));
+    tick();
+    for (const auto& s : out_.sent()) {
+      for (const GossipItem& g : s.message.gossip) {
+        if (g.statement.kind == StatementKind::kAlive && g.statement.subject == self_id() &&
+            g.statement.incarnation == inc && verify_statement(g.statement)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+};
+
+TEST_F(StateTest, AliveNode_Refute) {
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kSuspect, self_id(), kInc)}));
+  EXPECT_EQ(m().incarnation(), kInc + 1);
+  EXPECT_EQ(m().stats().refutations, 1u);
+  EXPECT_EQ(m().awareness_score(), 1);
+  EXPECT_TRUE(queued_self_alive(kInc + 1));
+  // An accusation at an older incarnation is stale.
+  deliver(d_, d_.gossip(self_id(), {d_.accuse(StatementKind::kDead, self_id(), kInc)}));
+  EXPECT_EQ(m().incarnation(), kInc + 1);
+  EXPECT_EQ(m().stats().refutations, 1u);
+}
+
+TEST_F(StateTest, AliveNode_Idempotent) {
+  uint64_t stale = drops(DropReason::kStale);
+  size_t queued = m().queued_broadcasts();
+  deliver(c_, c_.gossip(self_id(), {b_.alive(kInc)}));
+  EXPECT_EQ(drops(DropReason::kStale), stale + 1);
+  EXPECT_EQ(m().queued_broadcasts(), queued);
+  EXPECT_TRUE(m().take_events().empty());
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+}
+
+TEST_F(StateTest, AliveNode_NewerClaimUpdates) {
+  base::Endpoint moved = testing::test_endpoint(50);
+  Statement claim = make_alive(b_.identity(), kInc + 5, {moved}, {});
+  deliver(c_, c_.gossip(self_id(), {claim}));
+  const MemberView* v = m().find(b_.id());
+  EXPECT_EQ(v->incarnation, kInc + 5);
+  EXPECT_EQ(v->announced, std::vector<base::Endpoint>{moved});
+  EXPECT_EQ(v->endpoint, b_.endpoint());  // still the authenticated source
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kUpdated, b_.id()}}));
+}
+
+TEST_F(StateTest, SuspectNode_DoubleSuspect) {
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kSuspect, b_.id(), kInc)}));
+  ASSERT_EQ(state(b_), MemberState::kSuspect);
+  EXPECT_EQ(m().suspicion_confirmations(b_.id()), 0);
+  // The same accuser again: nothing.
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kSuspect, b_.id(), kInc)}));
+  EXPECT_EQ(m().suspicion_confirmations(b_.id()), 0);
+  // A different accuser confirms.
+  deliver(d_, d_.gossip(self_id(), {d_.accuse(StatementKind::kSuspect, b_.id(), kInc)}));
+  EXPECT_EQ(m().suspicion_confirmations(b_.id()), 1);
+}
+
+TEST_F(StateTest, SuspectNode_OldSuspect) {
+  deliver(b_, b_.gossip(self_id(), {b_.alive(kInc + 10)}));
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kSuspect, b_.id(), kInc + 9)}));
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  EXPECT_EQ(m().find(b_.id())->incarnation, kInc + 10);
+}
+
+TEST_F(StateTest, SuspectNode_Refute) {
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kSuspect, b_.id(), kInc)}));
+  ASSERT_EQ(state(b_), MemberState::kSuspect);
+  // alive at the same incarnation does not beat suspect; one above does.
+  deliver(d_, d_.gossip(self_id(), {b_.alive(kInc)}));
+  EXPECT_EQ(state(b_), MemberState::kSuspect);
+  deliver(b_, b_.gossip(self_id(), {b_.alive(kInc + 1)}));
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  EXPECT_EQ(m().suspicion_confirmations(b_.id()), -1);
+}
+
+TEST_F(StateTest, Suspect_Dogpile) {
+  // n = 4 (self, B, C, D): k = suspicion_mult - 2 = 2 confirmations expected;
+  // min = 4 * max(1, log10(4)) * 1 s = 4 s, max = 6 * min = 24 s.
+  const base::Instant t0 = now_;
+  TestPeer e(5);
+  introduce(e);
+  m().take_events();
+  // With E, n = 5: min stays 4 s.
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kSuspect, b_.id(), kInc)}));
+  EXPECT_EQ(m().suspicion_deadline(b_.id()), t0 + Duration::seconds(24));
+  advance(Duration::seconds(1));
+  deliver(d_, d_.gossip(self_id(), {d_.accuse(StatementKind::kSuspect, b_.id(), kInc)}));
+  // 24 - log(2)/log(3) * 20 = 11.381 s from the start.
+  EXPECT_EQ(m().suspicion_deadline(b_.id()), t0 + Duration::millis(11381));
+  deliver(e, e.gossip(self_id(), {e.accuse(StatementKind::kSuspect, b_.id(), kInc)}));
+  EXPECT_EQ(m().suspicion_deadline(b_.id()), t0 + Duration::seconds(4));
+  advance(Duration::seconds(3));
+  tick();
+  EXPECT_EQ(state(b_), MemberState::kDead);
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kFailed, b_.id()}}));
+}
+
+TEST_F(StateTest, DeadNode_AliveReplay) {
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kDead, b_.id(), kInc)}));
+  ASSERT_EQ(state(b_), MemberState::kDead);
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kFailed, b_.id()}}));
+  // B's old claim, replayed by anyone, never revives it.
+  deliver(d_, d_.gossip(self_id(), {b_.alive(kInc)}));
+  EXPECT_EQ(state(b_), MemberState::kDead);
+  // Not even carried on a fresh datagram from B itself.
+  deliver(b_, b_.gossip(self_id(), {b_.alive(kInc)}));
+  EXPECT_EQ(state(b_), MemberState::kDead);
+  EXPECT_TRUE(m().take_events().empty());
+  // And a second death changes nothing.
+  deliver(d_, d_.gossip(self_id(), {d_.accuse(StatementKind::kDead, b_.id(), kInc)}));
+  EXPECT_EQ(m().stats().members_failed, 1u);
+}
+
+TEST_F(StateTest, DeadNode_Refute) {
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kDead, b_.id(), kInc)}));
+  m().take_events();
+  out_.take();
+  // B restarted: a larger incarnation brings it back, pinged before it counts as reachable.
+  deliver(c_, c_.gossip(self_id(), {b_.alive(kInc + 1000)}));
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  EXPECT_TRUE(m().take_events().empty());
+  auto pings = out_.of_type(MessageType::kPing, b_.endpoint());
+  ASSERT_EQ(pings.size(), 1u);
+  deliver(b_, b_.ack(self_id(), pings[0].message.seq));
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kUpdated, b_.id()}}));
+}
+
+TEST_F(StateTest, DeadNode_DeadAboutSelfIsRefuted) {
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kDead, self_id(), kInc)}));
+  EXPECT_EQ(m().incarnation(), kInc + 1);
+  EXPECT_TRUE(queued_self_alive(kInc + 1));
+}
+
+TEST_F(StateTest, DeadMemberStillTalkingIsToldOfItsDeath) {
+  Statement death = c_.accuse(StatementKind::kDead, b_.id(), kInc);
+  deliver(c_, c_.gossip(self_id(), {death}));
+  out_.take();
+  deliver(b_, b_.ping(self_id(), 5));
+  bool told = false;
+  for (const auto& s : out_.sent()) {
+    if (s.to != b_.endpoint()) continue;
+    for (const GossipItem& g : s.message.gossip) told |= g.statement == death;
+  }
+  EXPECT_TRUE(told);
+}
+
+TEST_F(StateTest, LeaveIsFinalForItsIncarnation) {
+  deliver(b_, b_.gossip(self_id(), {b_.leave(kInc)}));
+  EXPECT_EQ(state(b_), MemberState::kLeft);
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kLeft, b_.id()}}));
+  deliver(c_, c_.gossip(self_id(), {b_.alive(kInc)}));
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kDead, b_.id(), kInc)}));
+  EXPECT_EQ(state(b_), MemberState::kLeft);
+  deliver(c_, c_.gossip(self_id(), {b_.alive(kInc + 1)}));
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+}
+
+TEST_F(StateTest, OwnLeaveReachesMembersAndGoesQuiet) {
+  out_.take();
+  m().leave(now_, out_);
+  size_t told = 0;
+  for (const auto& s : out_.sent()) {
+    for (const GossipItem& g : s.message.gossip) {
+      if (g.statement.kind == StatementKind::kLeave && g.statement.subject == self_id() &&
+          verify_statement(g.statement)) {
+        ++told;
+      }
+    }
+  }
+  EXPECT_EQ(told, 3u);
+  EXPECT_EQ(m().next_deadline(), base::Instant::max());
+  out_.take();
+  deliver(b_, b_.ping(self_id(), 1));
+  tick();
+  EXPECT_TRUE(out_.sent().empty());
+}
+
+TEST_F(StateTest, DeadMembersAreForgottenAfterRetention) {
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kDead, b_.id(), kInc)}));
+  m().take_events();
+  std::vector<uint8_t> old = b_.ping(self_id(), 9);
+  deliver(b_, old);
+  advance(config_.dead_retention);
+  tick();
+  EXPECT_EQ(m().find(b_.id()), nullptr);
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kRemoved, b_.id()}}));
+  // Its old datagrams stay replays (tombstone), even though the window was forgotten.
+  uint64_t replayed = drops(DropReason::kReplayed);
+  deliver(b_, old);
+  EXPECT_EQ(drops(DropReason::kReplayed), replayed + 1);
+  // It can come back with a new claim.
+  introduce(b_, kInc + 700);
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+}
+
+}  // namespace
+}  // namespace mw::swim

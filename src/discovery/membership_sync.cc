@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+// Dissemination and anti-entropy (docs/mesh.md §8): gossip rounds that drain the broadcast
+// queue, periodic sync with a random member (bounded chunks, round-robin over the table) and
+// with a random dead member (so healed partitions find each other), joins through seeds, and
+// telling a dead member that still talks to us about its death so that it refutes.
+#include <algorithm>
+
+#include "discovery/membership.h"
+
+namespace mw::swim {
+
+void Membership::tick_gossip(base::Instant now, Transport& out) {
+  if (now < next_gossip_ || queue_.empty()) return;
+  next_gossip_ = now + config_.gossip_interval;
+  std::vector<PublicKey> targets =
+      random_members(static_cast<size_t>(std::max(config_.gossip_nodes, 0)), [&](const Member& m) {
+        return m.live() || (m.view.state == MemberState::kDead &&
+                            now - m.view.state_since < config_.gossip_to_dead);
+      });
+  for (const PublicKey& id : targets) {
+    if (queue_.empty()) break;
+    Member& m = *table_.find(id);
+    std::vector<base::Endpoint> to = m.destinations();
+    if (to.empty()) continue;
+    Message g;
+    g.type = MessageType::kGossip;
+    send_to(m, to.front(), g, {}, true, out);
+  }
+}
+
+void Membership::tick_sync(base::Instant now, Transport& out) {
+  if (now < next_sync_) return;
+  next_sync_ = now + config_.sync_interval;
+  for (const PublicKey& id : random_members(1, [](const Member& m) { return m.live(); })) {
+    Member& m = *table_.find(id);
+    std::vector<base::Endpoint> to = m.destinations();
+    if (!to.empty()) send_sync(m, to.front(), true, &sync_cursor_, nullptr, out);
+  }
+  // Reconnect: a member we think dead may be alive behind a healed partition. Its own death
+  // goes first so that it refutes.
+  for (const PublicKey& id :
+       random_members(1, [](const Member& m) { return m.view.state == MemberState::kDead; })) {
+    Member& m = *table_.find(id);
+    std::vector<base::Endpoint> to = m.destinations();
+    if (!to.empty() && m.accusation) {
+      send_sync(m, to.front(), true, &sync_cursor_, &*m.accusation, out);
+    }
+  }
+}
+
+bool Membership::send_sync(Member& m, const base::Endpoint& to, bool reply_wanted,
+                           std::optional<PublicKey>* cursor, const Statement* first,
+                           Transport& out) {
+  Message sync;
+  sync.type = MessageType::kSync;
+  sync.sync_flags = reply_wanted ? kSyncReplyWanted : 0;
+  std::vector<GossipItem> items{self_item()};
+  if (first) items.push_back(GossipItem{*first, std::nullopt});
+  sync.gossip = items;
+  size_t used = message_len(sync);
+  bool wrapped = false;
+  if (used < kMaxDatagramLen) {
+    for (GossipItem& g :
+         sync_items(kMaxDatagramLen - used, kMaxGossipItems - items.size(), cursor, &wrapped)) {
+      items.push_back(std::move(g));
+    }
+  }
+  send_to(m, to, sync, std::move(items), false, out);
+  return wrapped;
+}
+
+std::vector<GossipItem> Membership::sync_items(size_t budget, size_t max_count,
+                                               std::optional<PublicKey>* cursor,
+                                               bool* wrapped) const {
+  std::vector<GossipItem> out;
+  *wrapped = false;
+  const auto& all = table_.all();
+  auto it = *cursor ? all.upper_bound(**cursor) : all.begin();
+  for (size_t visited = 0; visited < all.size(); ++visited) {
+    if (it == all.end()) it = all.begin();
+    const Member& m = it->second;
+    // A live member's claim (and its suspicion); only the accusation of a dead or left one,
+    // which matters only to peers that still know it.
+    std::vector<GossipItem> add;
+    if (m.live()) add.push_back(GossipItem{m.alive, m.authenticated});
+    if (m.accusation) add.push_back(GossipItem{*m.accusation, m.authenticated});
+    size_t len = 0;
+    for (const GossipItem& g : add) len += gossip_item_len(g);
+    if (len > budget || out.size() + add.size() > max_count) {
+      if (!out.empty()) return out;
+      // Never fits: skip it rather than stall the round robin on it.
+      *cursor = it->first;
+      ++it;
+      continue;
+    }
+    budget -= len;
+    for (GossipItem& g : add) out.push_back(std::move(g));
+    *cursor = it->first;
+    ++it;
+  }
+  *wrapped = true;
+  return out;
+}
+
+void Membership::answer_join(Member& m, const base::Endpoint& to, Transport& out) {
+  std::optional<PublicKey> cursor;
+  for (int i = 0; i < config_.join_sync_chunks; ++i) {
+    if (send_sync(m, to, false, &cursor, nullptr, out)) break;
+  }
+}
+
+void Membership::tick_seeds(base::Instant now, Transport& out) {
+  if (seeds_.empty()) return;
+  if (alive_count() > 0) {
+    for (Seed& s : seeds_) s.backoff = config_.join_retry_min;
+    return;
+  }
+  for (Seed& s : seeds_) {
+    if (now < s.next) continue;
+    send_join(s.endpoint, out);
+    s.next = now + s.backoff;
+    s.backoff = std::min(s.backoff * 2, config_.join_retry_max);
+  }
+}
+
+void Membership::send_join(const base::Endpoint& to, Transport& out) {
+  Message join;
+  join.type = MessageType::kJoin;
+  join.sender = self_.public_key;
+  join.counter = next_counter();
+  join.gossip.push_back(self_item());
+  stats_.gossip_bytes_sent += gossip_item_len(join.gossip.front());
+  std::vector<uint8_t> d = encode_message(join);
+  sign_join(d, self_);
+  seal_join(d);
+  ++stats_.datagrams_sent;
+  out.send(to, d);
+}
+
+void Membership::tell_dead(Member& m, const base::Endpoint& to, base::Instant now, Transport& out) {
+  if (!m.accusation ||
+      (m.told_dead != base::Instant{} && now - m.told_dead < config_.probe_interval)) {
+    return;
+  }
+  m.told_dead = now;
+  Message g;
+  g.type = MessageType::kGossip;
+  send_to(m, to, g, {GossipItem{*m.accusation, std::nullopt}}, false, out);
+}
+
+}  // namespace mw::swim

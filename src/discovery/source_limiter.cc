@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// Token buckets per source prefix for the unknown-sender path (docs/mesh.md §5).
+#include "discovery/source_limiter.h"
+
+#include <algorithm>
+
+namespace mw::swim {
+
+SourceLimiter::SourceLimiter(int rate, int burst, size_t max_sources)
+    : cost_(base::Duration::seconds(1) / std::max(rate, 1)),
+      max_tokens_(cost_ * std::max(burst, 1)),
+      max_sources_(std::max<size_t>(max_sources, 1)) {}
+
+void SourceLimiter::refill(Bucket& b, base::Instant now) const {
+  if (now > b.last) b.tokens = std::min(max_tokens_, b.tokens + (now - b.last));
+  b.last = now;
+}
+
+void SourceLimiter::drop_idle(base::Instant now) {
+  for (auto it = buckets_.begin(); it != buckets_.end();) {
+    refill(it->second, now);
+    it = it->second.tokens >= max_tokens_ ? buckets_.erase(it) : std::next(it);
+  }
+}
+
+bool SourceLimiter::allow(const base::IpAddress& source, base::Instant now) {
+  if (source.empty()) return false;
+  const uint8_t* p = source.data();
+  uint64_t bits = 0;
+  size_t n = source.is_v4() ? 3 : 8;
+  for (size_t i = 0; i < n; ++i) bits = bits << 8 | p[i];
+  Key key{bits, source.is_v6()};
+  auto it = buckets_.find(key);
+  if (it == buckets_.end()) {
+    if (buckets_.size() >= max_sources_) drop_idle(now);
+    if (buckets_.size() >= max_sources_) return false;
+    it = buckets_.emplace(key, Bucket{now, max_tokens_}).first;
+  }
+  Bucket& b = it->second;
+  refill(b, now);
+  if (b.tokens < cost_) return false;
+  b.tokens -= cost_;
+  return true;
+}
+
+}  // namespace mw::swim

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// SourceLimiter: a per-source-prefix token bucket in front of the expensive checks (X25519,
+// Ed25519) done for datagrams from senders that are not members yet.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+
+#include "base/ip_address.h"
+#include "base/time.h"
+
+namespace mw::swim {
+
+// A source is an IPv4 /24 or an IPv6 /64 (one host rarely owns less). Each source may spend
+// `rate` tokens per second with a burst of `burst`. The table holds at most `max_sources`:
+// when full, idle sources (full buckets) are dropped first, and a new source is denied if none
+// is idle. Pure: the caller passes `now`.
+class SourceLimiter {
+ public:
+  SourceLimiter(int rate, int burst, size_t max_sources);
+
+  // Spends one token of the source's bucket; false when it is empty, the table is full, or the
+  // address has no family.
+  bool allow(const base::IpAddress& source, base::Instant now);
+  size_t size() const { return buckets_.size(); }
+
+ private:
+  struct Bucket {
+    base::Instant last;
+    base::Duration tokens;
+  };
+  using Key = std::pair<uint64_t, bool>;  // prefix bits, is IPv6
+  void refill(Bucket& b, base::Instant now) const;
+  void drop_idle(base::Instant now);
+
+  base::Duration cost_;
+  base::Duration max_tokens_;
+  size_t max_sources_;
+  std::map<Key, Bucket> buckets_;
+};
+
+}  // namespace mw::swim

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+// The public vocabulary of the membership protocol: configuration, member states and views,
+// events, drop reasons, statistics and the transport seam the node implements.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/ip_address.h"
+#include "base/time.h"
+#include "crypto/keys.h"
+#include "trust/certificate.h"
+
+namespace mw::swim {
+
+struct Config {
+  base::Duration probe_interval = base::Duration::seconds(1);
+  base::Duration probe_timeout = base::Duration::millis(500);
+  int indirect_checks = 3;
+  int suspicion_mult = 4;
+  int suspicion_max_timeout_mult = 6;
+  int retransmit_mult = 4;
+  int awareness_max_multiplier = 8;
+  base::Duration gossip_interval = base::Duration::millis(200);
+  int gossip_nodes = 3;
+  base::Duration sync_interval = base::Duration::seconds(30);    // anti-entropy
+  base::Duration dead_retention = base::Duration::seconds(600);  // then forgotten
+  size_t max_members = 4096;
+  // Dead members still receive gossip this long after they failed, so they can refute.
+  base::Duration gossip_to_dead = base::Duration::seconds(30);
+  // Seed joins are retried from this interval, doubling up to join_retry_max.
+  base::Duration join_retry_min = base::Duration::seconds(2);
+  base::Duration join_retry_max = base::Duration::seconds(30);
+  // A join is answered with at most this many sync datagrams.
+  int join_sync_chunks = 8;
+  // Expensive checks for senders that are not members yet, per source /24 or /64.
+  int unknown_sender_rate = 5;  // per second
+  int unknown_sender_burst = 10;
+  size_t max_sources = 4096;
+  // ping_req relays this node runs for others at once.
+  size_t max_relays = 256;
+};
+
+enum class MemberState : uint8_t { kAlive, kSuspect, kDead, kLeft };
+const char* member_state_name(MemberState s);  // "alive" "suspect" "dead" "left"
+
+struct MemberView {
+  crypto::PublicKey id{};  // Ed25519 identity
+  MemberState state = MemberState::kAlive;
+  uint64_t incarnation = 0;
+  // Address of the last authenticated datagram from it, else the best hint.
+  std::optional<base::Endpoint> endpoint;
+  std::vector<base::Endpoint> announced;  // endpoints in its signed alive claim
+  std::optional<trust::Certificate> certificate;
+  std::string admitted_by;            // trust::Decision::detail
+  std::optional<base::Duration> rtt;  // last measured ping->ack round trip
+  base::Instant state_since;
+};
+
+// kJoined: first authenticated contact with an alive member. kUpdated: its authenticated
+// endpoint changed, it came back (new incarnation) after failing or leaving, or its signed
+// claim changed. kFailed: declared dead. kLeft: left gracefully. kRemoved: forgotten (after
+// dead_retention) or no longer admitted by the trust store. kFailed, kLeft and kRemoved only
+// follow a kJoined.
+enum class EventKind : uint8_t { kJoined, kUpdated, kFailed, kLeft, kRemoved };
+const char* event_kind_name(EventKind k);
+struct Event {
+  EventKind kind;
+  crypto::PublicKey id;
+  bool operator==(const Event&) const = default;
+};
+
+// The node's UDP socket. send() must not call back into the Membership.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void send(const base::Endpoint& to, base::Bytes datagram) = 0;
+};
+
+// Why a datagram or a gossip statement was dropped.
+enum class DropReason : uint8_t {
+  kMalformed,       // the decoder rejected it
+  kBadVersion,      // a version we do not speak
+  kUnknownSender,   // not a member and no alive claim to learn it from (or ourselves)
+  kNotTrusted,      // the trust store does not admit the sender, author or subject
+  kBadMac,          // pair-key mac (or join mac) mismatch
+  kReplayed,        // counter already seen or too old
+  kBadSignature,    // a statement's or join's Ed25519 signature does not verify
+  kRateLimited,     // too many expensive checks from this source prefix
+  kWrongTarget,     // a ping for someone else
+  kTableFull,       // max_members reached
+  kStale,           // a statement that does not change our view
+  kUnknownSubject,  // an accusation about a member we do not know
+  kCount,
+};
+const char* drop_reason_name(DropReason r);
+
+struct Stats {
+  uint64_t probes_sent = 0;
+  uint64_t acks_received = 0;
+  uint64_t indirect_probes_sent = 0;
+  uint64_t suspicions = 0;
+  uint64_t refutations = 0;
+  uint64_t members_failed = 0;
+  uint64_t gossip_bytes_sent = 0;
+  uint64_t gossip_bytes_received = 0;
+  uint64_t datagrams_sent = 0;
+  uint64_t datagrams_received = 0;
+  std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> drops{};
+  uint64_t drop_count(DropReason r) const { return drops[static_cast<size_t>(r)]; }
+};
+
+}  // namespace mw::swim
