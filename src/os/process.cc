@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-// signalfd and fork-based daemonizing.
+// signalfd, fork-based daemonizing and sd_notify.
 #include "os/process.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
 namespace mw::os {
 
@@ -71,6 +76,32 @@ void Daemon::ready(bool keep_stderr) {
   ssize_t r = ::write(ready_fd_.get(), &c, 1);
   (void)r;
   ready_fd_.reset();
+}
+
+base::Result<void> notify_service_manager(std::string_view state) {
+  const char* env = std::getenv("NOTIFY_SOCKET");
+  if (!env || !*env) return {};
+  std::string path = env;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if ((path[0] != '/' && path[0] != '@') || path.size() < 2)
+    return base::make_error("NOTIFY_SOCKET={} is neither an absolute path nor @abstract", path);
+  if (path.size() >= sizeof(addr.sun_path))
+    return base::make_error("NOTIFY_SOCKET={} is too long", path);
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  socklen_t len = socklen_t(offsetof(sockaddr_un, sun_path) + path.size());
+  if (path[0] == '@') {
+    addr.sun_path[0] = '\0';  // abstract: the name is exactly the bytes after the NUL
+  } else {
+    ++len;  // the path's terminating NUL
+  }
+  base::UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return base::Error::from_errno("notify: socket(AF_UNIX)");
+  ssize_t w = ::sendto(fd.get(), state.data(), state.size(), MSG_NOSIGNAL,
+                       reinterpret_cast<sockaddr*>(&addr), len);
+  if (w < 0) return base::Error::from_errno("notify " + path);
+  if (size_t(w) != state.size()) return base::make_error("notify {}: short write", path);
+  return {};
 }
 
 }  // namespace mw::os

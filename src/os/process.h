@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Process plumbing for daemons: a signalfd for SIGINT/SIGTERM/SIGHUP, and daemonizing with a
-// readiness pipe so the launching process exits only once the daemon is ready (as wg-quick needs).
+// Process plumbing for daemons: a signalfd for SIGINT/SIGTERM/SIGHUP, daemonizing with a
+// readiness pipe so the launching process exits only once the daemon is ready (as wg-quick needs),
+// and readiness notification to systemd.
 #pragma once
+
+#include <string_view>
 
 #include "base/result.h"
 #include "base/unique_fd.h"
@@ -26,5 +29,10 @@ class Daemon {
  private:
   base::UniqueFd ready_fd_;
 };
+
+// sd_notify(3) without libsystemd: sends `state` ("READY=1", "STOPPING=1", "RELOADING=1",
+// "STATUS=...") as one datagram to $NOTIFY_SOCKET, an absolute path or an abstract socket
+// ("@name"). Does nothing when $NOTIFY_SOCKET is unset or empty.
+base::Result<void> notify_service_manager(std::string_view state);
 
 }  // namespace mw::os

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// The UAPI control socket: a listening AF_UNIX stream socket at a path (directory 0755, socket
-// 0600, as wireguard-go), and non-blocking I/O on accepted connections.
+// The daemon's stream endpoints: a listening AF_UNIX control socket at a path (directory 0755,
+// socket 0600, as wireguard-go), non-blocking I/O on accepted connections, the peer's
+// credentials, a blocking client for one request and its one-line answer, and the TCP listener
+// of the metrics endpoint.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
+#include "base/ip_address.h"
 #include "base/result.h"
+#include "base/time.h"
 #include "base/unique_fd.h"
 
 namespace mw::os {
@@ -36,5 +42,40 @@ bool read_available(int fd, std::string& buffer, size_t max_buffer);
 // Writes as much of `buffer` as the socket takes and erases it from the front. Returns false
 // when the connection failed.
 bool write_some(int fd, std::string& buffer);
+
+// Who is on the other end of a connected unix socket, as the kernel recorded it at connect().
+struct PeerCredentials {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  int32_t pid = 0;
+};
+// SO_PEERCRED of a connected AF_UNIX socket.
+base::Result<PeerCredentials> peer_credentials(int fd);
+
+// A blocking client exchange: connects to the stream socket at `path`, writes `request`, and
+// reads until the first '\n' (returned without it) or EOF, all within `timeout`. Errors say what
+// to do: "cannot connect to <path>: No such file or directory (is `meshward up` running?)",
+// "... Permission denied (run it as root or as the daemon's user)", "no answer from <path>
+// within 5s", and a response over `max_response_len` is refused.
+base::Result<std::string> unix_request(const std::string& path, std::string_view request,
+                                       base::Duration timeout, size_t max_response_len);
+
+// A non-blocking listening TCP socket (SO_REUSEADDR), for the metrics endpoint.
+class TcpListener {
+ public:
+  // Binds `address` (port 0 picks one; an IPv6 address listens on IPv6 only) and listens.
+  static base::Result<TcpListener> listen(const base::Endpoint& address);
+  TcpListener() = default;
+
+  int fd() const { return fd_.get(); }
+  // The bound port (the one the kernel picked for port 0).
+  uint16_t port() const { return port_; }
+  // A non-blocking accepted connection, or an invalid fd when none is pending.
+  base::UniqueFd accept();
+
+ private:
+  base::UniqueFd fd_;
+  uint16_t port_ = 0;
+};
 
 }  // namespace mw::os
