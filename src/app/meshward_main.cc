@@ -1,6 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
-// meshward: the mesh VPN's command line (identity, trust, orgs; the daemon commands come with
-// the mesh).
-#include "cli/cli.h"
+// meshward: the mesh VPN's command line; `meshward up` runs the mesh daemon (node/) in the
+// foreground, logging at LOG_LEVEL (default info).
+#include <fmt/format.h>
 
-int main(int argc, char** argv) { return mw::cli::main_entry(argc, argv); }
+#include <cstdlib>
+
+#include "base/log.h"
+#include "cli/cli.h"
+#include "node/mesh_options.h"
+
+namespace {
+
+int run_up(mw::cli::UpRequest req) {
+  mw::base::LogLevel level = mw::base::LogLevel::kInfo;
+  const char* env = std::getenv("LOG_LEVEL");
+  if (env && *env && !mw::base::parse_log_level(env, &level)) {
+    fmt::print(stderr, "error: LOG_LEVEL={} is not one of silent, error, warn, info, debug\n", env);
+    return 2;
+  }
+  mw::base::set_log_level(level);
+  mw::node::MeshOptions o;
+  o.identity = std::move(req.identity);
+  o.trust = std::move(req.trust);
+  o.prefixes = req.prefixes;
+  o.certificate = std::move(req.certificate);
+  o.port = req.port;
+  o.interface = std::move(req.interface);
+  o.seeds = std::move(req.seeds);
+  o.announce = std::move(req.announce);
+  o.gossip_only = req.gossip_only;
+  o.metrics = req.metrics;
+  o.control_socket = std::move(req.control_socket);
+  o.tun_offload = req.tun_offload;
+  o.udp_gso = req.udp_gso;
+  o.udp_gro = req.udp_gro;
+  o.reload_trust = std::move(req.reload_trust);
+  return mw::node::run_mesh(std::move(o));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return mw::cli::main_entry(argc, argv, run_up); }

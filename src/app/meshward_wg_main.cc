@@ -7,13 +7,10 @@
 #include <cstdlib>
 
 #include "base/log.h"
+#include "base/version.h"
 #include "node/wg_interface.h"
 
-namespace {
-
-constexpr char kVersion[] = "0.1.0";
-
-}  // namespace
+using mw::kVersion;
 
 int main(int argc, char** argv) {
   CLI::App app{

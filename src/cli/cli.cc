@@ -53,7 +53,11 @@ int run(const std::vector<std::string>& args, Context& ctx) {
   add_org_sign(app, ctx, commands);
   add_org_revoke(app, ctx, commands);
   add_org_vouch(app, ctx, commands);
+  add_up(app, ctx, commands);
   add_completion(app, ctx, commands);
+  add_status(app, ctx, commands);
+  add_peers(app, ctx, commands);
+  add_down(app, ctx, commands);
   add_version(app, ctx, commands);
   int rc = parse(app, args, ctx);
   if (rc >= 0) return rc;
@@ -62,7 +66,7 @@ int run(const std::vector<std::string>& args, Context& ctx) {
   return fail(ctx, "no command given; see meshward --help");
 }
 
-int main_entry(int argc, char** argv) {
+int main_entry(int argc, char** argv, UpRunner run_up) {
   std::vector<std::string> args(argv, argv + argc);
   Context ctx{};
   ctx.out = &std::cout;
@@ -70,6 +74,7 @@ int main_entry(int argc, char** argv) {
   ctx.in = &std::cin;
   ctx.interactive = os::stdin_is_terminal();
   ctx.now = base::SystemClock::instance().wall();
+  ctx.run_up = std::move(run_up);
   auto dir = default_config_dir();
   if (!dir) return fail(ctx, dir.error().message());
   ctx.config_dir = *dir;

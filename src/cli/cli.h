@@ -5,15 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "base/version.h"
 #include "cli/context.h"
 
 namespace mw::cli {
 
-constexpr char kVersion[] = "0.1.0";
+using mw::kVersion;
 
 // Runs one command line (args[0] is the program name) in `ctx`; returns the exit code.
 int run(const std::vector<std::string>& args, Context& ctx);
-// main(): the real environment, streams and clock.
-int main_entry(int argc, char** argv);
+// main(): the real environment, streams and clock; `run_up` runs the mesh daemon.
+int main_entry(int argc, char** argv, UpRunner run_up);
 
 }  // namespace mw::cli

@@ -29,5 +29,9 @@ void add_org_sign(CLI::App& root, Context& ctx, Commands& out);
 void add_org_revoke(CLI::App& root, Context& ctx, Commands& out);
 void add_org_vouch(CLI::App& root, Context& ctx, Commands& out);
 void add_completion(CLI::App& root, Context& ctx, Commands& out);
+void add_status(CLI::App& root, Context& ctx, Commands& out);
+void add_peers(CLI::App& root, Context& ctx, Commands& out);
+void add_down(CLI::App& root, Context& ctx, Commands& out);
+void add_up(CLI::App& root, Context& ctx, Commands& out);
 
 }  // namespace mw::cli

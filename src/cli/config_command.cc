@@ -184,7 +184,7 @@ void add_completion(CLI::App& root, Context& ctx, Commands& out) {
              << R"(# bash completion for meshward; load with: source <(meshward completion bash)
 _meshward() {
   local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]}
-  local commands="keygen export trust revoke config org-keygen org-sign org-revoke org-vouch completion version"
+  local commands="keygen export trust revoke config up down status peers org-keygen org-sign org-revoke org-vouch completion version"
   if [[ $COMP_CWORD -eq 1 ]]; then
     COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur")); return
   fi
@@ -196,6 +196,9 @@ _meshward() {
     org-sign) COMPREPLY=($(compgen -f -W "--name --expires --days --help" -- "$cur")) ;;
     org-revoke) COMPREPLY=($(compgen -f -W "--reason unspecified key-compromised admin-removed --help" -- "$cur")) ;;
     org-vouch) COMPREPLY=($(compgen -f -W "--help" -- "$cur")) ;;
+    up) COMPREPLY=($(compgen -W "--seed --port --interface --announce --open --gossip-only --metrics --config --socket --no-tun-offload --no-udp-gso --no-udp-gro --help" -- "$cur")) ;;
+    status|peers) COMPREPLY=($(compgen -W "--json --socket --help" -- "$cur")) ;;
+    down) COMPREPLY=($(compgen -W "--socket --help" -- "$cur")) ;;
   esac
 }
 complete -F _meshward meshward

@@ -205,37 +205,61 @@ base::Result<std::vector<trust::Vouch>> ConfigStore::load_vouches() const {
 base::Result<std::optional<trust::UpSettings>> ConfigStore::load_settings() const {
   std::string file = path("meshward.toml");
   if (!os::file_exists(file)) return std::optional<trust::UpSettings>();
-  auto text = os::read_file(file, kMaxSettingsFile);
-  if (!text) return text.error();
-  auto settings = trust::parse_settings(*text, file);
+  auto settings = load_settings_file(file);
   if (!settings) return settings.error();
   return std::optional<trust::UpSettings>(*settings);
+}
+
+base::Result<trust::UpSettings> load_settings_file(const std::string& file) {
+  auto text = os::read_file(file, kMaxSettingsFile);
+  if (!text) return base::make_error("{}: {}", file, text.error().message());
+  return trust::parse_settings(*text, file);
 }
 
 base::Result<trust::MeshPrefixes> ConfigStore::mesh_prefixes() const {
   auto settings = load_settings();
   if (!settings) return settings.error();
+  if (!*settings) return trust::MeshPrefixes::defaults();
+  return prefixes_from_settings(**settings, path("meshward.toml"));
+}
+
+base::Result<trust::MeshPrefixes> prefixes_from_settings(const trust::UpSettings& settings,
+                                                         const std::string& file) {
   trust::MeshPrefixes p = trust::MeshPrefixes::defaults();
-  if (!*settings) return p;
-  std::string file = path("meshward.toml");
   base::IpPrefix v6 = p.v6, v4 = p.v4;
-  if ((*settings)->ipv6_prefix) {
-    auto parsed = base::IpPrefix::parse(*(*settings)->ipv6_prefix);
+  if (settings.ipv6_prefix) {
+    auto parsed = base::IpPrefix::parse(*settings.ipv6_prefix);
     if (!parsed)
-      return base::make_error("{}: ipv6_prefix: '{}' is not a prefix", file,
-                              *(*settings)->ipv6_prefix);
+      return base::make_error("{}: ipv6_prefix: '{}' is not a prefix", file, *settings.ipv6_prefix);
     v6 = *parsed;
   }
-  if ((*settings)->ipv4_prefix) {
-    auto parsed = base::IpPrefix::parse(*(*settings)->ipv4_prefix);
+  if (settings.ipv4_prefix) {
+    auto parsed = base::IpPrefix::parse(*settings.ipv4_prefix);
     if (!parsed)
-      return base::make_error("{}: ipv4_prefix: '{}' is not a prefix", file,
-                              *(*settings)->ipv4_prefix);
+      return base::make_error("{}: ipv4_prefix: '{}' is not a prefix", file, *settings.ipv4_prefix);
     v4 = *parsed;
   }
   auto made = trust::MeshPrefixes::make(v6, v4);
   if (!made) return base::make_error("{}: {}", file, made.error().message());
   return made;
+}
+
+base::Result<std::vector<std::string>> ConfigStore::load_seeds() const {
+  std::string file = path("seeds");
+  std::vector<std::string> seeds;
+  if (!os::file_exists(file)) return seeds;
+  auto text = os::read_file(file, kMaxSettingsFile);
+  if (!text) return base::make_error("{}: {}", file, text.error().message());
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    line = trim(line);
+    if (!line.empty()) seeds.emplace_back(line);
+  }
+  return seeds;
 }
 
 base::Result<trust::TrustStore> ConfigStore::load_trust_store(const trust::PublicKey& self,

@@ -72,6 +72,9 @@ class ConfigStore {
   base::Result<std::optional<trust::UpSettings>> load_settings() const;
   // The mesh prefixes: meshward.toml's ipv6_prefix / ipv4_prefix, else the defaults.
   base::Result<trust::MeshPrefixes> mesh_prefixes() const;
+  // The `seeds` file: one host:port per line, blank lines and "#" comments skipped; empty when
+  // there is no file.
+  base::Result<std::vector<std::string>> load_seeds() const;
 
   // Everything this node trusts, for the mesh's admission decisions.
   base::Result<trust::TrustStore> load_trust_store(const trust::PublicKey& self, bool open) const;
@@ -83,6 +86,12 @@ class ConfigStore {
 
   std::string dir_;
 };
+
+// A settings file at any path (`meshward up --config FILE`).
+base::Result<trust::UpSettings> load_settings_file(const std::string& file);
+// The prefixes a settings file names (`file` is for error messages), else the defaults.
+base::Result<trust::MeshPrefixes> prefixes_from_settings(const trust::UpSettings& settings,
+                                                         const std::string& file);
 
 // Reads a key given on the command line: a file when the argument names an existing file or
 // ends in ".pub"/".org", else the base64 text itself. Errors name the file or say what is wrong.

@@ -16,10 +16,13 @@
 namespace mw::node::detail {
 
 base::Result<void> Interface::init() {
-  auto tun = os::Tun::open(options_.name, options_.mtu, options_.tun_offload);
-  if (!tun) return tun.error();
-  tun_ = std::move(*tun);
-  tun_vnet_ = tun_->offloads().vnet_hdr;
+  if (options_.tun) {
+    auto tun = os::Tun::open(options_.name, options_.mtu, options_.tun_offload);
+    if (!tun) return tun.error();
+    tun_ = std::move(*tun);
+    tun_name_ = tun_->name();
+    tun_vnet_ = tun_->offloads().vnet_hdr;
+  }
   if (tun_vnet_) {
     segment_buffers_.assign(kMaxSegments, std::vector<uint8_t>(kBufferLen));
     for (auto& b : segment_buffers_) segment_slots_.push_back({b.data(), b.size(), 0});
@@ -27,8 +30,13 @@ base::Result<void> Interface::init() {
     for (auto& b : tun_out_buffers_) tun_out_slots_.push_back({b.data(), b.size(), 0});
     coalescer_.emplace(kBatch);
   }
-  auto udp = os::bind_udp_pair(0, 0);
-  if (!udp) return udp.error();
+  auto udp = os::bind_udp_pair(options_.listen_port, 0);
+  if (!udp) {
+    if (options_.listen_port != 0)
+      return base::make_error("cannot listen on UDP port {}: {}", options_.listen_port,
+                              udp.error().message());
+    return udp.error();
+  }
   udp_ = std::move(*udp);
   if (options_.udp_gso || options_.udp_gro) {
     os::UdpOffloads probed = os::probe_udp_offloads();
@@ -42,9 +50,11 @@ base::Result<void> Interface::init() {
   auto sig = os::make_signal_fd();
   if (!sig) return sig.error();
   signal_fd_ = std::move(*sig);
-  auto listener = os::UnixListener::listen(options_.socket_dir + "/" + tun_->name() + ".sock");
-  if (!listener) return listener.error();
-  uapi_ = std::move(*listener);
+  if (options_.uapi && tun_) {
+    auto listener = os::UnixListener::listen(options_.socket_dir + "/" + tun_name_ + ".sock");
+    if (!listener) return listener.error();
+    uapi_ = std::move(*listener);
+  }
 
   in_buffers_.assign(kBatch, std::vector<uint8_t>(kBufferLen));
   tun_slots_.resize(kBatch);
@@ -53,20 +63,33 @@ base::Result<void> Interface::init() {
     tun_slots_[i] = {in_buffers_[i].data(), kBufferLen, 0};
     udp_slots_[i] = {in_buffers_[i].data(), kBufferLen, 0, {}};
   }
-  MW_RETURN_IF_ERROR(epoll_->add(tun_->fd(), kTun));
+  if (tun_) MW_RETURN_IF_ERROR(epoll_->add(tun_->fd(), kTun));
   MW_RETURN_IF_ERROR(epoll_->add(signal_fd_.get(), kSignal));
-  MW_RETURN_IF_ERROR(epoll_->add(uapi_.fd(), kListener));
+  if (uapi_.fd() >= 0) MW_RETURN_IF_ERROR(epoll_->add(uapi_.fd(), kListener));
   MW_RETURN_IF_ERROR(register_sockets());
-  MW_LOG_INFO(
-      "interface {} is up: UDP port {}, UAPI {}; data path: epoll, TUN offload {}, UDP GSO {}, "
-      "UDP GRO {}",
-      tun_->name(), udp_.port, uapi_.path(),
-      !tun_vnet_             ? "off"
-      : tun_->offloads().uso ? "TSO+USO"
-      : tun_->offloads().tso ? "TSO"
-                             : "csum",
-      udp_offloads_.gso ? "on" : "off", udp_offloads_.gro ? "on" : "off");
+  if (tun_) {
+    MW_LOG_INFO("interface {} is up: UDP port {}{}; data path: {}", tun_name_, udp_.port,
+                uapi_.fd() >= 0 ? ", UAPI " + uapi_.path() : std::string(), data_path());
+  } else {
+    MW_LOG_INFO("no interface (gossip only): UDP port {}", udp_.port);
+  }
+  if (options_.hooks) MW_RETURN_IF_ERROR(options_.hooks->on_start(*this, clock_.now()));
   return {};
+}
+
+std::string Interface::data_path() const {
+  const char* tun = !tun_                  ? "none"
+                    : !tun_vnet_           ? "off"
+                    : tun_->offloads().uso ? "TSO+USO"
+                    : tun_->offloads().tso ? "TSO"
+                                           : "csum";
+  return fmt::format("epoll, TUN offload {}, UDP GSO {}, UDP GRO {}", tun,
+                     udp_offloads_.gso ? "on" : "off", udp_offloads_.gro ? "on" : "off");
+}
+
+base::Result<void> Interface::watch_fd(int fd, uint64_t tag, bool writable) {
+  if (tag < kFirstHookTag) return base::make_error("watch_fd: tag {} is reserved", tag);
+  return epoll_->add(fd, tag, writable);
 }
 
 base::Result<void> Interface::register_sockets() {
@@ -88,6 +111,7 @@ base::Result<void> Interface::run() {
       timeout = base::Duration::zero();
     } else {
       base::Instant deadline = std::min(device_.next_deadline(), next_gc);
+      if (options_.hooks) deadline = std::min(deadline, options_.hooks->next_deadline());
       timeout = deadline <= now ? base::Duration::zero() : std::min(deadline - now, timeout);
     }
     auto n = epoll_->wait(events, timeout);
@@ -98,13 +122,12 @@ base::Result<void> Interface::run() {
       switch (ev.tag) {
         case kTun:
           if (ev.error) {
-            MW_LOG_INFO("interface {} was deleted; shutting down", tun_->name());
+            MW_LOG_INFO("interface {} was deleted; shutting down", tun_name_);
             stop_ = true;
             break;
           }
           if (auto r = on_tun_readable(now); !r) {
-            MW_LOG_INFO("interface {} is gone ({}); shutting down", tun_->name(),
-                        r.error().message());
+            MW_LOG_INFO("interface {} is gone ({}); shutting down", tun_name_, r.error().message());
             stop_ = true;
           }
           break;
@@ -116,23 +139,39 @@ base::Result<void> Interface::run() {
           break;
         case kSignal: {
           int sig = os::read_signal(signal_fd_.get());
-          if (sig != 0) {
+          if (sig == 0) break;
+          if (options_.hooks) {
+            if (options_.hooks->on_signal(*this, sig, now)) stop_ = true;
+          } else if (sig != SIGHUP) {
             MW_LOG_INFO("signal {} received; shutting down", sig);
             stop_ = true;
           }
           break;
         }
         case kListener: accept_clients(); break;
-        default: on_client(ev.tag, ev.readable, ev.writable, ev.error); break;
+        default:
+          if (ev.tag >= kFirstHookTag) {
+            if (options_.hooks)
+              options_.hooks->on_fd(*this, ev.tag, ev.readable, ev.writable, ev.error, now);
+          } else {
+            on_client(ev.tag, ev.readable, ev.writable, ev.error);
+          }
+          break;
       }
     }
     now = clock_.now();
     process_handshakes(now);
     if (device_.next_deadline() <= now) device_.tick(now, *this);
+    if (options_.hooks && options_.hooks->next_deadline() <= now)
+      options_.hooks->on_tick(*this, now);
     if (now >= next_gc) {
       device_.gc(now);
       next_gc = now + base::Duration::seconds(1);
     }
+    flush();
+  }
+  if (options_.hooks) {
+    options_.hooks->on_stop(*this, clock_.now());
     flush();
   }
   log_counters();
@@ -146,7 +185,7 @@ void Interface::log_counters() const {
     if (st.drop_counts[r] == 0) continue;
     drops += fmt::format(" {}={}", wg::drop_reason_name(wg::DropReason(r)), st.drop_counts[r]);
   }
-  MW_LOG_INFO("{}: {} handshakes, {} cookie replies sent; dropped:{}{}", tun_->name(),
+  MW_LOG_INFO("{}: {} handshakes, {} cookie replies sent; dropped:{}{}", tun_name_,
               st.handshakes_completed, st.cookie_replies_sent, drops.empty() ? " none" : drops,
               fmt::format(" handshake_queue_full={} udp_send={} tun_write={}", handshakes_dropped_,
                           send_dropped_, tun_dropped_));
@@ -220,6 +259,10 @@ void Interface::on_udp_readable(os::UdpSocket& socket, base::Instant now) {
 void Interface::on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer,
                                 base::Instant now) {
   auto type = wg::classify(d);
+  if (!type && options_.hooks) {
+    options_.hooks->on_datagram(*this, d, peer, now);
+    return;
+  }
   if (type == wg::MessageType::kInitiation || type == wg::MessageType::kResponse) {
     // Handshakes cost a DH: queue them so that the backlog decides "under load".
     if (handshakes_.size() >= wg::kMaxQueuedIncomingHandshakes) {
@@ -319,6 +362,11 @@ void Interface::send_datagrams(os::UdpSocket& socket, std::span<const os::Datagr
 
 void Interface::flush_packets() {
   if (out_packets_.count == 0) return;
+  if (!tun_) {  // gossip only: the device has no peers, so nothing should arrive here
+    tun_dropped_ += out_packets_.count;
+    out_packets_.count = 0;
+    return;
+  }
   std::array<os::PacketSlot, kBatch> packets;
   size_t n = out_packets_.count;
   bool coalesced = false;
@@ -349,7 +397,7 @@ void Interface::flush_packets() {
     }
   }
   if (auto r = tun_->write_batch(std::span(packets.data(), n), &tun_dropped_); !r) {
-    MW_LOG_INFO("interface {} is gone ({}); shutting down", tun_->name(), r.error().message());
+    MW_LOG_INFO("interface {} is gone ({}); shutting down", tun_name_, r.error().message());
     stop_ = true;
   }
   out_packets_.count = 0;

@@ -12,19 +12,27 @@
 
 namespace mw::node {
 
+class InterfaceHooks;
+
 struct WgInterfaceOptions {
   std::string name;  // e.g. "wg0"
   int mtu = 1420;
   std::string socket_dir = "/var/run/wireguard";  // the UAPI socket is <dir>/<name>.sock
   // Offloads, each used only if the start-up probe shows it works (kernels have shipped bugs).
-  bool tun_offload = true;  // virtio-net headers: 64 KiB TCP super-packets in and out of TUN
-  bool udp_gso = true;      // one sendmsg for a run of equal-size datagrams to one peer
-  bool udp_gro = true;      // one recvmsg for several datagrams of one flow
+  bool tun_offload = true;   // virtio-net headers: 64 KiB TCP super-packets in and out of TUN
+  bool udp_gso = true;       // one sendmsg for a run of equal-size datagrams to one peer
+  bool udp_gro = true;       // one recvmsg for several datagrams of one flow
+  uint16_t listen_port = 0;  // 0: a random free port
+  bool tun = true;           // false: no TUN at all (a gossip-only mesh node)
+  bool uapi = true;          // serve the wg(8) UAPI socket
+  // A subsystem sharing the loop and the UDP port (the mesh); not owned, outlives run().
+  InterfaceHooks* hooks = nullptr;
 };
 
 class WgInterface {
  public:
-  // Creates the TUN interface and the UAPI socket, and binds UDP sockets on a random port.
+  // Creates the TUN interface and the UAPI socket, binds the UDP sockets, then calls the hooks'
+  // on_start.
   static base::Result<std::unique_ptr<WgInterface>> create(const WgInterfaceOptions& options);
   virtual ~WgInterface() = default;
   // Serves until SIGINT/SIGTERM or until the interface is deleted; then removes the socket.

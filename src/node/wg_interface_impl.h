@@ -6,6 +6,7 @@
 #include "node/wg_interface.h"
 
 #include <array>
+#include <csignal>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -16,6 +17,7 @@
 #include "dataplane/gro_coalesce.h"
 #include "dataplane/gso_split.h"
 #include "dataplane/virtio_net_hdr.h"
+#include "node/interface_hooks.h"
 #include "node/uapi_apply.h"
 #include "os/epoll.h"
 #include "os/process.h"
@@ -77,7 +79,7 @@ struct Client {
   bool close_after_write = false;
 };
 
-class Interface final : public WgInterface, private wg::DeviceOutput {
+class Interface final : public WgInterface, private wg::DeviceOutput, private Engine {
  public:
   Interface(const WgInterfaceOptions& options, wg::DeviceConfig config)
       : options_(options), device_(std::move(config)) {}
@@ -87,9 +89,19 @@ class Interface final : public WgInterface, private wg::DeviceOutput {
   const std::string& socket_path() const override { return uapi_.path(); }
 
  private:
-  // wg::DeviceOutput
+  // wg::DeviceOutput (send_datagram is Engine's too)
   void send_datagram(const base::Endpoint& to, base::Bytes d) override;
   void deliver_packet(base::Bytes p) override;
+
+  // Engine
+  wg::Device& device() override { return device_; }
+  wg::DeviceOutput& device_output() override { return *this; }
+  uint16_t port() const override { return udp_.port; }
+  const std::string& name() const override { return tun_name_; }
+  std::string data_path() const override;
+  base::Result<void> watch_fd(int fd, uint64_t tag, bool writable) override;
+  void unwatch_fd(int fd) override { epoll_->remove(fd); }
+  void stop() override { stop_ = true; }
 
   base::Result<void> on_tun_readable(base::Instant now);
   void on_udp_readable(os::UdpSocket& socket, base::Instant now);
@@ -112,6 +124,7 @@ class Interface final : public WgInterface, private wg::DeviceOutput {
   base::SystemClock& clock_ = base::SystemClock::instance();
   wg::Device device_;
   std::optional<os::Tun> tun_;
+  std::string tun_name_;
   os::UdpPair udp_;
   uint32_t fwmark_ = 0;
   std::optional<os::Epoll> epoll_;

@@ -66,6 +66,7 @@ void Device::send_to_peer(Peer& peer, base::Bytes datagram, DeviceOutput& out) {
     return;
   }
   peer.tx_bytes += datagram.size();
+  ++peer.tx_packets;
   out.send_datagram(*peer.endpoint, datagram);
 }
 

@@ -77,6 +77,7 @@ void Device::receive_initiation(base::Bytes d, const base::Endpoint& source, bas
 
   peer.endpoint = source;  // roaming: the latest authenticated source
   peer.rx_bytes += d.size();
+  ++peer.rx_packets;
   peer.timers.on_any_authenticated_packet_traversal(now);
   peer.timers.on_any_authenticated_packet_received();
   send_response(peer, hs, now, out);
@@ -119,6 +120,7 @@ void Device::receive_response(base::Bytes d, const base::Endpoint& source, base:
   }
   peer->endpoint = source;
   peer->rx_bytes += d.size();
+  ++peer->rx_packets;
   peer->timers.on_any_authenticated_packet_traversal(now);
   peer->timers.on_any_authenticated_packet_received();
   begin_session(*peer, peer->handshake, now);

@@ -188,6 +188,23 @@ TEST(DeviceKeys, NextIsPromotedOnFirstTransportAndStagedPacketsFlow) {
               !sim.peer_of(Side::kB).keypairs.current->is_initiator);
 }
 
+TEST(DeviceCounters, PacketsAndBytesAreCountedPerPeerBothWays) {
+  TwoPeerSim sim;
+  establish(sim);  // initiation, response, A's data
+  const Peer& a = sim.peer_of(Side::kA);
+  const Peer& b = sim.peer_of(Side::kB);
+  EXPECT_EQ(a.tx_packets, 2u) << "initiation and one transport";
+  EXPECT_EQ(b.rx_packets, 2u);
+  EXPECT_EQ(b.tx_packets, 1u) << "the response";
+  EXPECT_EQ(a.rx_packets, 1u);
+  sim.send(Side::kB, 100, 1);
+  sim.run_for(Duration::millis(50));
+  EXPECT_EQ(b.tx_packets, 2u);
+  EXPECT_EQ(a.rx_packets, 2u);
+  EXPECT_EQ(a.tx_bytes, b.rx_bytes);
+  EXPECT_EQ(b.tx_bytes, a.rx_bytes);
+}
+
 TEST(DeviceHandshake, ReplayedInitiationIsRejected) {
   TwoPeerSim sim;
   Capture a_out, b_out;

@@ -139,6 +139,7 @@ void Device::receive_transport(base::MutableBytes d, const base::Endpoint& sourc
 
   peer->endpoint = source;
   peer->rx_bytes += datagram_len;
+  ++peer->rx_packets;
   peer->timers.on_any_authenticated_packet_traversal(now);
   peer->timers.on_any_authenticated_packet_received();
 

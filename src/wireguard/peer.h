@@ -44,6 +44,8 @@ struct Peer {
 
   uint64_t rx_bytes = 0;
   uint64_t tx_bytes = 0;
+  uint64_t rx_packets = 0;  // authenticated datagrams, keepalives and handshakes included
+  uint64_t tx_packets = 0;
   std::optional<base::WallTime> last_handshake;  // when the last session was derived
 };
 

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: Apache-2.0
+// MeshDaemon's life: start (TUN addresses and routes, control socket, metrics, membership,
+// seeds), the datagrams and deadlines of the loop, signals, and the graceful leave.
+#include "node/mesh_daemon.h"
+
+#include <unistd.h>
+#include <cerrno>
+#include <csignal>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "crypto/random.h"
+#include "os/netlink.h"
+#include "os/process.h"
+#include "os/resolve.h"
+#include "trust/address.h"
+
+namespace mw::node {
+namespace {
+
+constexpr uint64_t kControlTag = kFirstHookTag;
+constexpr uint64_t kMetricsTag = kFirstHookTag + RequestServer::kMaxTags;
+constexpr base::Duration kSeedRetry = base::Duration::seconds(10);
+
+uint64_t random_u64() { return (uint64_t(crypto::random_u32()) << 32) | crypto::random_u32(); }
+
+}  // namespace
+
+MeshDaemon::MeshDaemon(MeshOptions options, base::Instant now, base::WallTime wall)
+    : options_(std::move(options)),
+      started_wall_(wall),
+      wall_offset_nanos_(wall.unix_nanos - now.to_nanos()),
+      // Wall-clock seconds: a restarted node's claims always supersede its old ones.
+      incarnation_(uint64_t(wall.unix_nanos / 1000000000)),
+      membership_(options_.identity, options_.trust, swim::Config{}, random_u64),
+      self_v4_(trust::mesh_ipv4(options_.identity.public_key, options_.prefixes)),
+      self_v6_(trust::mesh_ipv6(options_.identity.public_key, options_.prefixes)),
+      unresolved_seeds_(options_.seeds),
+      next_seed_resolve_(now) {}
+
+base::WallTime MeshDaemon::wall_now() const { return base::SystemClock::instance().wall(); }
+
+base::Result<void> MeshDaemon::on_start(Engine& engine, base::Instant now) {
+  engine_ = &engine;
+  if (!options_.gossip_only) {
+    engine.device().set_private_key(trust::wireguard_private_key(options_.identity));
+    if (options_.configure_interface) MW_RETURN_IF_ERROR(configure_tun());
+  }
+  auto listener = os::UnixListener::listen(options_.control_socket);
+  if (!listener)
+    return base::make_error("control socket {}: {}", options_.control_socket,
+                            listener.error().message());
+  control_listener_ = std::move(*listener);
+  uint32_t daemon_uid = uint32_t(geteuid());
+  control_server_.emplace(
+      "control socket", control::kMaxRequestLen, true,
+      [this, daemon_uid](std::string_view in,
+                         const os::PeerCredentials* creds) -> std::optional<std::string> {
+        size_t end = in.find('\n');
+        if (end == std::string_view::npos) return std::nullopt;
+        control::Caller caller;
+        if (creds) caller = control::Caller{creds->uid, creds->gid, creds->pid};
+        return control::serve(in.substr(0, end), caller, daemon_uid, *this);
+      });
+  MW_RETURN_IF_ERROR(control_server_->start(engine, control_listener_->fd(), kControlTag,
+                                            [this] { return control_listener_->accept(); }));
+  if (options_.metrics) {
+    auto tcp = os::TcpListener::listen(*options_.metrics);
+    if (!tcp)
+      return base::make_error("metrics {}: {}", options_.metrics->to_string(),
+                              tcp.error().message());
+    metrics_listener_ = std::move(*tcp);
+    metrics_server_.emplace(
+        "metrics", 8192, false,
+        [this](std::string_view in, const os::PeerCredentials*) { return respond_metrics(in); });
+    MW_RETURN_IF_ERROR(metrics_server_->start(engine, metrics_listener_->fd(), kMetricsTag,
+                                              [this] { return metrics_listener_->accept(); }));
+  }
+  std::vector<base::Endpoint> announce = options_.announce;
+  for (auto& e : announce)
+    if (e.port == 0) e.port = engine.port();
+  membership_.start(now, wall_now(), incarnation_, announce, options_.certificate,
+                    uint64_t(wall_now().unix_nanos));
+  resolve_seeds(now);
+  MW_LOG_INFO("mesh node {} up: {} {} / {}, UDP port {}, control {}{}",
+              trust::public_key_text(options_.identity.public_key),
+              options_.gossip_only ? "gossip only," : engine.name(), self_v4_.to_string(),
+              self_v6_.to_string(), engine.port(), options_.control_socket,
+              options_.metrics ? ", metrics http://" + options_.metrics->to_string() + "/metrics"
+                               : std::string());
+  if (auto r = os::notify_service_manager("READY=1"); !r)
+    MW_LOG_WARN("sd_notify: {}", r.error().message());
+  return {};
+}
+
+base::Result<void> MeshDaemon::configure_tun() {
+  const std::string& name = engine_->name();
+  MW_RETURN_IF_ERROR(os::set_link_up(name, options_.mtu));
+  for (const auto& [address, length] : {std::pair{self_v4_, options_.prefixes.v4.length},
+                                        std::pair{self_v6_, options_.prefixes.v6.length}}) {
+    auto r = os::add_address(name, address, length);
+    if (!r && r.error().sys_errno() != EEXIST) return r.error();  // EEXIST: already there
+  }
+  // The prefix routes come with the addresses; adding them again (replace) makes sure they
+  // point at this interface even if the kernel did not create them.
+  MW_RETURN_IF_ERROR(os::add_route(name, options_.prefixes.v4));
+  MW_RETURN_IF_ERROR(os::add_route(name, options_.prefixes.v6));
+  return {};
+}
+
+void MeshDaemon::resolve_seeds(base::Instant now) {
+  if (unresolved_seeds_.empty() || now < next_seed_resolve_) return;
+  std::vector<std::string> still;
+  for (const std::string& seed : unresolved_seeds_) {
+    auto endpoints = os::resolve(seed, options_.port);
+    if (!endpoints) {
+      MW_LOG_WARN("seed {}: {}; retrying in {} s", seed, endpoints.error().message(),
+                  kSeedRetry.to_millis() / 1000);
+      still.push_back(seed);
+      continue;
+    }
+    for (const auto& e : *endpoints) {
+      MW_LOG_INFO("seed {} -> {}", seed, e.to_string());
+      membership_.add_seed(e, now);
+    }
+  }
+  unresolved_seeds_ = std::move(still);
+  next_seed_resolve_ = now + kSeedRetry;
+}
+
+bool MeshDaemon::on_datagram(Engine&, base::Bytes datagram, const base::Endpoint& from,
+                             base::Instant now) {
+  if (!swim::Membership::is_mesh_datagram(datagram)) return false;
+  membership_.receive(datagram, from, now, wall_now(), *this);
+  apply_events(now);
+  return true;
+}
+
+base::Instant MeshDaemon::next_deadline() const {
+  base::Instant d = membership_.next_deadline();
+  if (!unresolved_seeds_.empty()) d = std::min(d, next_seed_resolve_);
+  return d;
+}
+
+void MeshDaemon::on_tick(Engine&, base::Instant now) {
+  resolve_seeds(now);
+  membership_.tick(now, wall_now(), *this);
+  apply_events(now);
+}
+
+void MeshDaemon::on_fd(Engine& engine, uint64_t tag, bool readable, bool writable, bool error,
+                       base::Instant) {
+  if (control_server_ && control_server_->owns(tag)) {
+    control_server_->on_fd(engine, tag, readable, writable, error);
+  } else if (metrics_server_ && metrics_server_->owns(tag)) {
+    metrics_server_->on_fd(engine, tag, readable, writable, error);
+  }
+}
+
+bool MeshDaemon::on_signal(Engine&, int signal, base::Instant) {
+  if (signal == SIGHUP) {
+    reload_trust();
+    return false;
+  }
+  MW_LOG_INFO("signal {} received; leaving the mesh", signal);
+  return true;
+}
+
+void MeshDaemon::reload_trust() {
+  (void)os::notify_service_manager("RELOADING=1");
+  if (!options_.reload_trust) return;
+  auto store = options_.reload_trust();
+  if (!store) {
+    MW_LOG_ERROR("reload: {}; keeping the trust loaded before", store.error().message());
+  } else {
+    size_t before = membership_.alive_count();
+    membership_.set_trust(std::move(*store), wall_now());
+    apply_events(base::SystemClock::instance().now());
+    MW_LOG_INFO("reload: trust re-read; {} of {} alive members still admitted",
+                membership_.alive_count(), before);
+  }
+  (void)os::notify_service_manager("READY=1");
+}
+
+void MeshDaemon::shutdown() {
+  MW_LOG_INFO("stop requested through the control socket");
+  stop_requested_ = true;
+  if (engine_) engine_->stop();
+}
+
+void MeshDaemon::on_stop(Engine& engine, base::Instant now) {
+  (void)os::notify_service_manager("STOPPING=1");
+  membership_.leave(now, *this);
+  if (!options_.gossip_only) {
+    for (const auto& [id, inc] : peers_) {
+      if (auto wg_key = trust::wireguard_public_key(id)) engine.device().remove_peer(*wg_key);
+    }
+  }
+  peers_.clear();
+}
+
+void MeshDaemon::send(const base::Endpoint& to, base::Bytes datagram) {
+  if (engine_) engine_->send_datagram(to, datagram);
+}
+
+}  // namespace mw::node

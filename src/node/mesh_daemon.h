@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// MeshDaemon: the mesh riding on a WgInterface. It owns the SWIM membership (fed the port's
+// non-WireGuard datagrams), turns membership events into WireGuard peers with derived
+// addresses as allowed IPs, configures the TUN through rtnetlink, serves the control socket and
+// the metrics endpoint, and reloads trust on SIGHUP. Single-threaded: the interface's loop.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+
+#include "control/protocol.h"
+#include "discovery/membership.h"
+#include "node/interface_hooks.h"
+#include "node/mesh_options.h"
+#include "node/request_server.h"
+#include "os/unix_socket.h"
+
+namespace mw::node {
+
+class MeshDaemon final : public InterfaceHooks, public control::Handler, private swim::Transport {
+ public:
+  MeshDaemon(MeshOptions options, base::Instant now, base::WallTime wall);
+
+  // InterfaceHooks
+  base::Result<void> on_start(Engine& engine, base::Instant now) override;
+  bool on_datagram(Engine& engine, base::Bytes datagram, const base::Endpoint& from,
+                   base::Instant now) override;
+  base::Instant next_deadline() const override;
+  void on_tick(Engine& engine, base::Instant now) override;
+  void on_fd(Engine& engine, uint64_t tag, bool readable, bool writable, bool error,
+             base::Instant now) override;
+  bool on_signal(Engine& engine, int signal, base::Instant now) override;
+  void on_stop(Engine& engine, base::Instant now) override;
+
+  // control::Handler (mesh_status.cc, mesh_daemon.cc)
+  control::StatusReport status() override;
+  void shutdown() override;
+
+  bool stopped_by_request() const { return stop_requested_; }
+  std::string metrics_text() const;
+  const swim::Membership& membership() const { return membership_; }
+
+ private:
+  // swim::Transport
+  void send(const base::Endpoint& to, base::Bytes datagram) override;
+
+  // mesh_peers.cc: membership events -> WireGuard peers.
+  void apply_events(base::Instant now);
+  void upsert_peer(const swim::MemberView& member);
+  void remove_peer(const crypto::PublicKey& id);
+  void refresh_allowed_ips();
+  std::optional<crypto::PublicKey> ipv4_conflict(const crypto::PublicKey& id) const;
+
+  // mesh_status.cc
+  std::optional<std::string> respond_metrics(std::string_view request);
+
+  base::Result<void> configure_tun();
+  void resolve_seeds(base::Instant now);
+  void reload_trust();
+  base::WallTime wall_now() const;
+
+  MeshOptions options_;
+  base::WallTime started_wall_;
+  int64_t wall_offset_nanos_;  // wall = monotonic + offset
+  uint64_t incarnation_;
+  swim::Membership membership_;
+  Engine* engine_ = nullptr;
+  base::IpAddress self_v4_, self_v6_;
+
+  // Members that are WireGuard peers now, with the incarnation they were added at.
+  std::map<crypto::PublicKey, uint64_t> peers_;
+  // Members whose derived IPv4 collides with another's (or ours): no IPv4 route for them.
+  std::map<crypto::PublicKey, crypto::PublicKey> ipv4_conflicts_;
+
+  std::vector<std::string> unresolved_seeds_;
+  base::Instant next_seed_resolve_;
+
+  std::optional<os::UnixListener> control_listener_;
+  std::optional<RequestServer> control_server_;
+  std::optional<os::TcpListener> metrics_listener_;
+  std::optional<RequestServer> metrics_server_;
+  bool stop_requested_ = false;
+};
+
+}  // namespace mw::node

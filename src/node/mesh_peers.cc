@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+// From membership to tunnels: an admitted member that joins (or comes back with a new
+// incarnation) becomes a WireGuard peer whose allowed IPs are its derived addresses and whose
+// endpoint is where it was last heard; a failed, departed or de-authorized one is removed.
+// Members whose derived IPv4 addresses collide keep IPv6 but get no IPv4 route.
+#include <algorithm>
+
+#include "base/log.h"
+#include "node/mesh_daemon.h"
+#include "trust/address.h"
+
+namespace mw::node {
+
+void MeshDaemon::apply_events(base::Instant) {
+  std::vector<swim::Event> events = membership_.take_events();
+  if (events.empty()) return;
+  bool changed = false;
+  for (const swim::Event& ev : events) {
+    const swim::MemberView* m = membership_.find(ev.id);
+    std::string who = trust::public_key_text(ev.id);
+    switch (ev.kind) {
+      case swim::EventKind::kJoined:
+      case swim::EventKind::kUpdated:
+        if (m &&
+            (m->state == swim::MemberState::kAlive || m->state == swim::MemberState::kSuspect)) {
+          if (ev.kind == swim::EventKind::kJoined)
+            MW_LOG_INFO("member {} joined ({}), endpoint {}", who, m->admitted_by,
+                        m->endpoint ? m->endpoint->to_string() : "unknown");
+          upsert_peer(*m);
+          changed = true;
+        }
+        break;
+      case swim::EventKind::kFailed:
+      case swim::EventKind::kLeft:
+      case swim::EventKind::kRemoved:
+        MW_LOG_INFO("member {} {}", who,
+                    ev.kind == swim::EventKind::kFailed ? "failed"
+                    : ev.kind == swim::EventKind::kLeft ? "left"
+                                                        : "is no longer admitted");
+        remove_peer(ev.id);
+        changed = true;
+        break;
+    }
+  }
+  if (changed) refresh_allowed_ips();
+}
+
+void MeshDaemon::upsert_peer(const swim::MemberView& member) {
+  if (options_.gossip_only) return;
+  auto wg_key = trust::wireguard_public_key(member.id);
+  if (!wg_key) return;
+  wg::Device& device = engine_->device();
+  auto known = peers_.find(member.id);
+  if (known != peers_.end() && known->second != member.incarnation) {
+    // It restarted: its old sessions are gone, so start from a clean peer and handshake anew
+    // with the first packet instead of waiting for our stale keys to time out.
+    device.remove_peer(*wg_key);
+  }
+  wg::Peer* peer = device.find_peer(*wg_key);
+  if (!peer) peer = &device.add_peer(*wg_key);
+  if (member.endpoint) device.set_endpoint(*peer, *member.endpoint);
+  peers_[member.id] = member.incarnation;
+}
+
+void MeshDaemon::remove_peer(const crypto::PublicKey& id) {
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return;
+  if (auto wg_key = trust::wireguard_public_key(id)) engine_->device().remove_peer(*wg_key);
+  peers_.erase(it);
+}
+
+std::optional<crypto::PublicKey> MeshDaemon::ipv4_conflict(const crypto::PublicKey& id) const {
+  auto it = ipv4_conflicts_.find(id);
+  if (it == ipv4_conflicts_.end()) return std::nullopt;
+  return it->second;
+}
+
+void MeshDaemon::refresh_allowed_ips() {
+  // Collisions among ourselves and every member that is a peer.
+  std::vector<crypto::PublicKey> keys{options_.identity.public_key};
+  for (const auto& [id, inc] : peers_) keys.push_back(id);
+  for (const swim::MemberView& m : membership_.members()) {
+    if (m.state == swim::MemberState::kAlive || m.state == swim::MemberState::kSuspect)
+      keys.push_back(m.id);
+  }
+  std::map<crypto::PublicKey, crypto::PublicKey> conflicts;
+  for (const auto& group : trust::ipv4_collisions(keys, options_.prefixes)) {
+    for (const auto& k : group) {
+      // Name one other key of the group, ourselves if we are in it.
+      const crypto::PublicKey& self = options_.identity.public_key;
+      bool self_in = std::find(group.begin(), group.end(), self) != group.end();
+      conflicts[k] = self_in && k != self ? self : group[0] != k ? group[0] : group[1];
+    }
+  }
+  for (const auto& [k, other] : conflicts) {
+    if (!ipv4_conflicts_.count(k))
+      MW_LOG_WARN("mesh IPv4 {} of {} collides with {}: IPv4 not routed, IPv6 only",
+                  trust::mesh_ipv4(k, options_.prefixes).to_string(), trust::public_key_text(k),
+                  trust::public_key_text(other));
+  }
+  ipv4_conflicts_ = std::move(conflicts);
+  if (options_.gossip_only) return;
+  wg::Device& device = engine_->device();
+  for (const auto& [id, inc] : peers_) {
+    auto wg_key = trust::wireguard_public_key(id);
+    if (!wg_key) continue;
+    wg::Peer* peer = device.find_peer(*wg_key);
+    if (!peer) continue;
+    std::vector<base::IpPrefix> want;
+    want.push_back(*base::IpPrefix::make(trust::mesh_ipv6(id, options_.prefixes), 128));
+    if (!ipv4_conflicts_.count(id))
+      want.push_back(*base::IpPrefix::make(trust::mesh_ipv4(id, options_.prefixes), 32));
+    std::vector<base::IpPrefix> have = device.allowed_ips(*peer);
+    bool same = have.size() == want.size() &&
+                std::all_of(want.begin(), want.end(), [&](const base::IpPrefix& p) {
+                  return std::find(have.begin(), have.end(), p) != have.end();
+                });
+    if (same) continue;
+    device.clear_allowed_ips(*peer);
+    for (const auto& p : want) device.add_allowed_ip(*peer, p);
+  }
+}
+
+}  // namespace mw::node
