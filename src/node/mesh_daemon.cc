@@ -130,7 +130,10 @@ void MeshDaemon::resolve_seeds(base::Instant now) {
 
 bool MeshDaemon::on_datagram(Engine&, base::Bytes datagram, const base::Endpoint& from,
                              base::Instant now) {
-  if (!swim::Membership::is_mesh_datagram(datagram)) return false;
+  if (!swim::Membership::is_mesh_datagram(datagram)) {
+    ++unclassified_;  // neither WireGuard nor mesh: garbage, counted for the metrics
+    return false;
+  }
   membership_.receive(datagram, from, now, wall_now(), *this);
   apply_events(now);
   return true;

@@ -81,6 +81,7 @@ class MeshDaemon final : public InterfaceHooks, public control::Handler, private
   std::optional<os::TcpListener> metrics_listener_;
   std::optional<RequestServer> metrics_server_;
   bool stop_requested_ = false;
+  uint64_t unclassified_ = 0;  // datagrams that were neither WireGuard nor mesh messages
 };
 
 }  // namespace mw::node

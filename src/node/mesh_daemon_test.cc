@@ -184,6 +184,18 @@ TEST(MeshDaemon, MetricsCountMembersProbesAndPeers) {
   EXPECT_NE(text.find("# TYPE meshward_probes_total counter"), std::string::npos);
   EXPECT_NE(text.find("meshward_gossip_bytes_total{direction=\"sent\"}"), std::string::npos);
   EXPECT_NE(text.find("meshward_peer_rx_bytes_total{peer=\""), std::string::npos);
+  EXPECT_EQ(text.find("not_wireguard_or_mesh"), std::string::npos);
+
+  // Garbage that is neither WireGuard nor mesh is refused and counted.
+  auto& n1 = lan.node(1);
+  const uint8_t junk[] = {0x55, 1, 2, 3};
+  EXPECT_FALSE(n1.daemon->on_datagram(*n1.engine, base::Bytes(junk, sizeof junk),
+                                      FakeLan::address(9), lan.now()));
+  EXPECT_FALSE(n1.daemon->on_datagram(*n1.engine, base::Bytes(), FakeLan::address(9), lan.now()));
+  text = n1.daemon->metrics_text();
+  EXPECT_NE(text.find("meshward_mesh_drops_total{reason=\"not_wireguard_or_mesh\"} 2"),
+            std::string::npos)
+      << text;
 }
 
 TEST(MeshDaemon, GracefulLeaveRemovesThePeerAtOnce) {

@@ -23,9 +23,16 @@ void MeshDaemon::apply_events(base::Instant) {
       case swim::EventKind::kUpdated:
         if (m &&
             (m->state == swim::MemberState::kAlive || m->state == swim::MemberState::kSuspect)) {
-          if (ev.kind == swim::EventKind::kJoined)
+          if (ev.kind == swim::EventKind::kJoined) {
             MW_LOG_INFO("member {} joined ({}), endpoint {}", who, m->admitted_by,
                         m->endpoint ? m->endpoint->to_string() : "unknown");
+          } else if (auto it = peers_.find(ev.id); it == peers_.end()) {
+            MW_LOG_INFO("member {} is back (incarnation {}), endpoint {}", who, m->incarnation,
+                        m->endpoint ? m->endpoint->to_string() : "unknown");
+          } else if (it->second != m->incarnation) {
+            MW_LOG_INFO("member {} restarted (incarnation {}), endpoint {}", who, m->incarnation,
+                        m->endpoint ? m->endpoint->to_string() : "unknown");
+          }
           upsert_peer(*m);
           changed = true;
         }
@@ -46,7 +53,10 @@ void MeshDaemon::apply_events(base::Instant) {
 }
 
 void MeshDaemon::upsert_peer(const swim::MemberView& member) {
-  if (options_.gossip_only) return;
+  if (options_.gossip_only) {  // no tunnels: only remember whom we have seen, for the logs
+    peers_[member.id] = member.incarnation;
+    return;
+  }
   auto wg_key = trust::wireguard_public_key(member.id);
   if (!wg_key) return;
   wg::Device& device = engine_->device();
@@ -65,7 +75,8 @@ void MeshDaemon::upsert_peer(const swim::MemberView& member) {
 void MeshDaemon::remove_peer(const crypto::PublicKey& id) {
   auto it = peers_.find(id);
   if (it == peers_.end()) return;
-  if (auto wg_key = trust::wireguard_public_key(id)) engine_->device().remove_peer(*wg_key);
+  if (auto wg_key = trust::wireguard_public_key(id); wg_key && !options_.gossip_only)
+    engine_->device().remove_peer(*wg_key);
   peers_.erase(it);
 }
 

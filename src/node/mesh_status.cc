@@ -81,6 +81,9 @@ std::string MeshDaemon::metrics_text() const {
             {{"direction", "sent"}}, double(st.gossip_bytes_sent));
   w.counter("meshward_gossip_bytes_total", "Mesh protocol bytes, by direction.",
             {{"direction", "received"}}, double(st.gossip_bytes_received));
+  if (unclassified_ > 0)
+    w.counter("meshward_mesh_drops_total", "Mesh datagrams dropped, by reason.",
+              {{"reason", "not_wireguard_or_mesh"}}, double(unclassified_));
   for (size_t r = 0; r < st.drops.size(); ++r) {
     if (st.drops[r] == 0) continue;
     w.counter("meshward_mesh_drops_total", "Mesh datagrams dropped, by reason.",

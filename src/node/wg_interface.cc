@@ -185,8 +185,9 @@ void Interface::log_counters() const {
     if (st.drop_counts[r] == 0) continue;
     drops += fmt::format(" {}={}", wg::drop_reason_name(wg::DropReason(r)), st.drop_counts[r]);
   }
-  MW_LOG_INFO("{}: {} handshakes, {} cookie replies sent; dropped:{}{}", tun_name_,
-              st.handshakes_completed, st.cookie_replies_sent, drops.empty() ? " none" : drops,
+  MW_LOG_INFO("{}: {} handshakes, {} cookie replies sent; dropped:{}{}",
+              tun_name_.empty() ? "no interface" : tun_name_, st.handshakes_completed,
+              st.cookie_replies_sent, drops.empty() ? " none" : drops,
               fmt::format(" handshake_queue_full={} udp_send={} tun_write={}", handshakes_dropped_,
                           send_dropped_, tun_dropped_));
 }
