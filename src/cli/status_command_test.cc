@@ -7,11 +7,16 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <system_error>
 #include <thread>
 
+#include "base/testing/temp_dir.h"
 #include "cli/testing/cli_runner.h"
 #include "control/protocol.h"
 #include "control/status_json.h"
@@ -22,6 +27,11 @@ namespace {
 
 using testing::TempConfig;
 constexpr int64_t kNow = 1'800'000'000;
+
+class TempDir : public base::testing::TempDir {
+ public:
+  TempDir() : base::testing::TempDir("mw-control-test") {}
+};
 
 class FakeHandler : public control::Handler {
  public:
@@ -37,8 +47,7 @@ class FakeDaemon {
  public:
   explicit FakeDaemon(std::optional<uint32_t> pretend_uid = std::nullopt)
       : pretend_uid_(pretend_uid) {
-    char tmpl[] = "/tmp/mw-control-test-XXXXXX";
-    path_ = std::string(mkdtemp(tmpl)) + "/meshward.sock";
+    path_ = dir_.path() + "/meshward.sock";
     listener_ = std::move(os::UnixListener::listen(path_).value());
     thread_ = std::thread([this] { loop(); });
   }
@@ -79,6 +88,7 @@ class FakeDaemon {
   }
 
   std::optional<uint32_t> pretend_uid_;
+  TempDir dir_;  // declared before listener_ so it is removed after the listener closes
   std::string path_;
   os::UnixListener listener_;
   std::atomic<bool> stop_{false};
@@ -208,8 +218,8 @@ TEST(CliDown, StopsTheDaemon) {
 }
 
 TEST(CliControl, NotRunning) {
-  char tmpl[] = "/tmp/mw-control-test-XXXXXX";
-  std::string path = std::string(mkdtemp(tmpl)) + "/meshward.sock";
+  TempDir dir;
+  std::string path = dir.path() + "/meshward.sock";
   TempConfig c;
   for (const char* cmd : {"status", "peers", "down"}) {
     auto r = c.run({cmd, "--socket", path});

@@ -2,6 +2,7 @@
 // Tests for atomic file replacement (including a writer killed at random moments), bounded and
 // secret reads, directory listing and creation.
 #include "os/file.h"
+#include "base/testing/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -9,15 +10,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <random>
+#include <system_error>
 
 namespace mw::os {
 namespace {
 
-std::string temp_dir() {
-  char tmpl[] = "/tmp/mw-file-test-XXXXXX";
-  return mkdtemp(tmpl);
-}
+class TempDir : public base::testing::TempDir {
+ public:
+  TempDir() : base::testing::TempDir("mw-file-test") {}
+};
 
 unsigned mode_of(const std::string& p) {
   struct stat st;
@@ -26,7 +31,8 @@ unsigned mode_of(const std::string& p) {
 }
 
 TEST(File, AtomicWriteCreatesWithModeAndReplaces) {
-  std::string f = temp_dir() + "/secret";
+  TempDir tmp;
+  std::string f = tmp.path() + "/secret";
   ASSERT_TRUE(write_file_atomic(f, "one", 0600).ok());
   EXPECT_EQ(mode_of(f), 0600u);
   EXPECT_EQ(*read_file(f, 100), "one");
@@ -36,7 +42,8 @@ TEST(File, AtomicWriteCreatesWithModeAndReplaces) {
 }
 
 TEST(File, KilledWriterLeavesOldOrNewFileWhole) {
-  std::string f = temp_dir() + "/config";
+  TempDir tmp;
+  std::string f = tmp.path() + "/config";
   std::string a(1 << 20, 'a'), b(1 << 20, 'b');
   ASSERT_TRUE(write_file_atomic(f, a, 0600).ok());
   std::mt19937 rng(7);
@@ -57,7 +64,8 @@ TEST(File, KilledWriterLeavesOldOrNewFileWhole) {
 }
 
 TEST(File, ReadRefusesOversizeAndMissing) {
-  std::string f = temp_dir() + "/big";
+  TempDir tmp;
+  std::string f = tmp.path() + "/big";
   ASSERT_TRUE(write_file_atomic(f, std::string(100, 'x'), 0644).ok());
   auto r = read_file(f, 99);
   ASSERT_FALSE(r.ok());
@@ -66,7 +74,8 @@ TEST(File, ReadRefusesOversizeAndMissing) {
 }
 
 TEST(File, SecretReadRefusesGroupOrOtherReadable) {
-  std::string f = temp_dir() + "/identity.key";
+  TempDir tmp;
+  std::string f = tmp.path() + "/identity.key";
   ASSERT_TRUE(write_file_atomic(f, "k", 0644).ok());
   auto r = read_secret_file(f, 10);
   ASSERT_FALSE(r.ok());
@@ -76,7 +85,8 @@ TEST(File, SecretReadRefusesGroupOrOtherReadable) {
 }
 
 TEST(File, MakeDirsAndListFiles) {
-  std::string d = temp_dir() + "/a/b/c";
+  TempDir tmp;
+  std::string d = tmp.path() + "/a/b/c";
   ASSERT_TRUE(make_dirs(d, 0700).ok());
   EXPECT_EQ(mode_of(d), 0700u);
   EXPECT_TRUE(list_files(d)->empty());

@@ -11,6 +11,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <string>
+#include <system_error>
 
 #include "base/unique_fd.h"
 
@@ -57,7 +60,16 @@ TEST_F(NotifyTest, UnsetOrEmptyDoesNothing) {
 
 TEST_F(NotifyTest, PathSocket) {
   char tmpl[] = "/tmp/mw-notify-XXXXXX";
-  std::string path = std::string(mkdtemp(tmpl)) + "/notify";
+  std::string dir = mkdtemp(tmpl);
+  // Removes the directory (and the socket in it) however the test ends.
+  struct RemoveDir {
+    std::string path;
+    ~RemoveDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } remove_dir{dir};
+  std::string path = dir + "/notify";
   NotifyReceiver r(path);
   ASSERT_TRUE(r.bound);
   setenv("NOTIFY_SOCKET", path.c_str(), 1);

@@ -9,11 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <functional>
+#include <system_error>
 #include <thread>
 
+#include "base/testing/temp_dir.h"
 #include "os/unix_socket.h"
 
 namespace mw::os {
@@ -21,10 +25,10 @@ namespace {
 
 using base::Duration;
 
-std::string temp_dir() {
-  char tmpl[] = "/tmp/mw-unix-request-XXXXXX";
-  return mkdtemp(tmpl);
-}
+class TempDir : public base::testing::TempDir {
+ public:
+  TempDir() : base::testing::TempDir("mw-unix-request") {}
+};
 
 // Accepts one connection on `listener` (waiting up to 5 s) and hands it to `serve` on a thread.
 class OneShotServer {
@@ -72,7 +76,8 @@ TEST(PeerCredentials, SocketPairReportsOurselves) {
 }
 
 TEST(PeerCredentials, AcceptedConnectionAndBadFd) {
-  std::string path = temp_dir() + "/c.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/c.sock";
   auto l = UnixListener::listen(path);
   ASSERT_TRUE(l.ok());
   std::string seen_line;
@@ -96,7 +101,8 @@ TEST(PeerCredentials, AcceptedConnectionAndBadFd) {
 }
 
 TEST(UnixRequest, ReturnsTheFirstLineOnly) {
-  std::string path = temp_dir() + "/c.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/c.sock";
   auto l = UnixListener::listen(path);
   ASSERT_TRUE(l.ok());
   OneShotServer server(*l, [](int fd) {
@@ -109,7 +115,8 @@ TEST(UnixRequest, ReturnsTheFirstLineOnly) {
 }
 
 TEST(UnixRequest, AnswerWithoutNewlineEndsAtEof) {
-  std::string path = temp_dir() + "/c.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/c.sock";
   auto l = UnixListener::listen(path);
   ASSERT_TRUE(l.ok());
   OneShotServer server(*l, [](int fd) {
@@ -122,7 +129,8 @@ TEST(UnixRequest, AnswerWithoutNewlineEndsAtEof) {
 }
 
 TEST(UnixRequest, NotRunning) {
-  std::string path = temp_dir() + "/missing.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/missing.sock";
   auto r = unix_request(path, "x\n", Duration::seconds(1), 100);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message(), "cannot connect to " + path +
@@ -131,7 +139,8 @@ TEST(UnixRequest, NotRunning) {
 }
 
 TEST(UnixRequest, StaleSocketIsRefused) {
-  std::string path = temp_dir() + "/stale.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/stale.sock";
   {
     base::UniqueFd s(socket(AF_UNIX, SOCK_STREAM, 0));
     sockaddr_un a{};
@@ -147,7 +156,8 @@ TEST(UnixRequest, StaleSocketIsRefused) {
 
 TEST(UnixRequest, PermissionDenied) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to another uid";
-  std::string path = temp_dir() + "/root.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/root.sock";
   auto l = UnixListener::listen(path);  // 0600, owned by root
   ASSERT_TRUE(l.ok());
   int fds[2];
@@ -175,7 +185,8 @@ TEST(UnixRequest, PermissionDenied) {
 }
 
 TEST(UnixRequest, TimesOutWhenTheDaemonDoesNotAnswer) {
-  std::string path = temp_dir() + "/c.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/c.sock";
   auto l = UnixListener::listen(path);
   ASSERT_TRUE(l.ok());
   OneShotServer server(*l, [](int fd) {
@@ -189,7 +200,8 @@ TEST(UnixRequest, TimesOutWhenTheDaemonDoesNotAnswer) {
 }
 
 TEST(UnixRequest, ClosedWithoutAnswer) {
-  std::string path = temp_dir() + "/c.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/c.sock";
   auto l = UnixListener::listen(path);
   ASSERT_TRUE(l.ok());
   OneShotServer server(*l, [](int fd) { read_line(fd); });
@@ -199,7 +211,8 @@ TEST(UnixRequest, ClosedWithoutAnswer) {
 }
 
 TEST(UnixRequest, RefusesAnOversizedAnswer) {
-  std::string path = temp_dir() + "/c.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/c.sock";
   auto l = UnixListener::listen(path);
   ASSERT_TRUE(l.ok());
   OneShotServer server(*l, [](int fd) {

@@ -2,6 +2,7 @@
 // Tests for the UAPI unix socket: mode 0600, no stealing a live socket, replacing a stale one,
 // refusing a non-socket, unlinking on destruction.
 #include "os/unix_socket.h"
+#include "base/testing/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -9,17 +10,20 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <system_error>
 
 namespace mw::os {
 namespace {
 
-std::string temp_dir() {
-  char tmpl[] = "/tmp/mw-unix-test-XXXXXX";
-  return mkdtemp(tmpl);
-}
+class TempDir : public base::testing::TempDir {
+ public:
+  TempDir() : base::testing::TempDir("mw-unix-test") {}
+};
 
 // A client connection to the socket at `path`, or -1.
 int connect_to(const std::string& path) {
@@ -35,7 +39,8 @@ int connect_to(const std::string& path) {
 }
 
 TEST(UnixListener, CreatesSocket0600AndUnlinksIt) {
-  std::string dir = temp_dir();
+  TempDir tmp;
+  std::string dir = tmp.path();
   std::string path = dir + "/sub/wg0.sock";
   {
     auto l = UnixListener::listen(path);
@@ -51,7 +56,8 @@ TEST(UnixListener, CreatesSocket0600AndUnlinksIt) {
 }
 
 TEST(UnixListener, RefusesToStealALiveSocket) {
-  std::string path = temp_dir() + "/wg0.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/wg0.sock";
   auto first = UnixListener::listen(path);
   ASSERT_TRUE(first.ok());
   auto second = UnixListener::listen(path);
@@ -60,7 +66,8 @@ TEST(UnixListener, RefusesToStealALiveSocket) {
 }
 
 TEST(UnixListener, RefusesToReplaceANonSocket) {
-  std::string path = temp_dir() + "/wg0.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/wg0.sock";
   std::ofstream(path) << "not a socket";
   auto l = UnixListener::listen(path);
   ASSERT_FALSE(l.ok());
@@ -68,7 +75,8 @@ TEST(UnixListener, RefusesToReplaceANonSocket) {
 }
 
 TEST(UnixListener, ReadAndWriteOnAcceptedConnection) {
-  std::string path = temp_dir() + "/wg0.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/wg0.sock";
   auto l = UnixListener::listen(path);
   ASSERT_TRUE(l.ok());
   int c = connect_to(path);
@@ -88,7 +96,8 @@ TEST(UnixListener, ReadAndWriteOnAcceptedConnection) {
 }
 
 TEST(UnixListener, ReadRefusesOverLimit) {
-  std::string path = temp_dir() + "/wg0.sock";
+  TempDir tmp;
+  std::string path = tmp.path() + "/wg0.sock";
   auto l = UnixListener::listen(path);
   ASSERT_TRUE(l.ok());
   int c = connect_to(path);

@@ -2,13 +2,27 @@
 // In-process command runner for the CLI tests.
 #include "cli/testing/cli_runner.h"
 
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <system_error>
 
 namespace mw::cli::testing {
 
 TempConfig::TempConfig() {
   char tmpl[] = "/tmp/mw-cli-test-XXXXXX";
-  dir_ = std::string(mkdtemp(tmpl)) + "/config";
+  const char* d = mkdtemp(tmpl);
+  if (d == nullptr) {
+    std::perror("mkdtemp");
+    std::abort();
+  }
+  root_ = d;
+  dir_ = root_ + "/config";
+}
+
+TempConfig::~TempConfig() {
+  std::error_code ec;
+  std::filesystem::remove_all(root_, ec);
 }
 
 Outcome TempConfig::run(std::vector<std::string> args, const std::string& input, bool interactive,

@@ -16,9 +16,14 @@ struct Outcome {
   std::string err;
 };
 
+// The config directory lives inside a fresh /tmp directory, which is removed with everything in
+// it when the TempConfig is destroyed.
 class TempConfig {
  public:
   TempConfig();
+  ~TempConfig();
+  TempConfig(const TempConfig&) = delete;
+  TempConfig& operator=(const TempConfig&) = delete;
   const std::string& dir() const { return dir_; }
   std::string path(const std::string& rel) const { return dir_ + "/" + rel; }
   // Runs `meshward <args...>`; `input` feeds a confirmation prompt when `interactive`.
@@ -26,6 +31,7 @@ class TempConfig {
               bool interactive = false, int64_t now_unix = 1'800'000'000) const;
 
  private:
+  std::string root_;  // the mkdtemp directory; dir_ is root_ + "/config"
   std::string dir_;
 };
 
