@@ -67,13 +67,31 @@ TEST(SourceLimiter, PerPrefixBucket) {
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(l.allow(i % 2 ? a : a2, t));
   EXPECT_FALSE(l.allow(a, t));
   EXPECT_TRUE(l.allow(base::IpAddress::v4({10, 1, 2, 1}), t));
-  EXPECT_FALSE(l.allow(base::IpAddress::v4({10, 1, 3, 1}), t));  // table full, none idle
   t += Duration::millis(200);
   EXPECT_TRUE(l.allow(a, t));
   EXPECT_FALSE(l.allow(a, t));
   EXPECT_FALSE(l.allow(base::IpAddress{}, t));
-  t += Duration::seconds(10);  // everything idle: a new source evicts idle ones
-  EXPECT_TRUE(l.allow(base::IpAddress::v4({10, 1, 3, 1}), t));
+  EXPECT_EQ(l.size(), 2u);
+}
+
+// A full table of busy sources must not lock out a new one: the least recently used source is
+// evicted instead (review finding: 4096 busy sources denied every new joiner).
+TEST(SourceLimiter, FullTableEvictsLeastRecentlyUsedInsteadOfDenying) {
+  SourceLimiter l(5, 10, 2);
+  base::Instant t = base::Instant::from_nanos(1'000'000'000'000);
+  auto a = base::IpAddress::v4({10, 1, 1, 1});
+  auto b = base::IpAddress::v4({10, 1, 2, 1});
+  auto c = base::IpAddress::v4({10, 1, 3, 1});
+  // a and b drain their buckets: both busy, none idle.
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(l.allow(a, t));
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(l.allow(b, t));
+  EXPECT_FALSE(l.allow(a, t));  // a is now the most recently used
+  EXPECT_TRUE(l.allow(c, t));   // table full of busy sources: b (LRU) is evicted, c admitted
+  EXPECT_EQ(l.size(), 2u);
+  EXPECT_FALSE(l.allow(a, t));  // a kept its (empty) bucket
+  EXPECT_TRUE(l.allow(b, t));   // b starts over (evicting c, now the LRU)
+  EXPECT_EQ(l.size(), 2u);
+  EXPECT_FALSE(l.allow(a, t));  // a was touched last before b: still there, still empty
 }
 
 }  // namespace

@@ -30,6 +30,9 @@ struct Member {
   bool confirmed = false;   // an authenticated datagram arrived since it (re)became alive
   bool joined = false;      // kJoined was emitted for it
   base::Instant told_dead;  // when we last told it (while dead) about its death
+  // A join answer in progress: further chunks go only in answer to its authenticated syncs.
+  int join_chunks_left = 0;
+  std::optional<PublicKey> join_cursor;
 
   bool live() const {
     return view.state == MemberState::kAlive || view.state == MemberState::kSuspect;

@@ -78,8 +78,11 @@ void Membership::receive(base::Bytes datagram, const base::Endpoint& from, base:
     case MessageType::kNack: handle_nack(msg, *m); break;
     case MessageType::kPingReq: handle_ping_req(msg, *m, from, now, out); break;
     case MessageType::kSync:
-      if (msg.sync_flags & kSyncReplyWanted)
+      if (m->join_chunks_left > 0) {
+        continue_join(*m, from, out);
+      } else if (msg.sync_flags & kSyncReplyWanted) {
         send_sync(*m, from, false, &sync_cursor_, nullptr, out);
+      }
       break;
     case MessageType::kJoin: answer_join(*m, from, out); break;
     case MessageType::kGossip: break;

@@ -159,6 +159,8 @@ class Membership {
   bool send_sync(Member& m, const base::Endpoint& to, bool reply_wanted,
                  std::optional<PublicKey>* cursor, const Statement* first, Transport& out);
   void answer_join(Member& m, const base::Endpoint& to, Transport& out);
+  // The next chunk of a join answer, in answer to an authenticated sync from the joiner.
+  void continue_join(Member& m, const base::Endpoint& to, Transport& out);
   std::vector<GossipItem> sync_items(size_t budget, size_t max_count,
                                      std::optional<PublicKey>* cursor, bool* wrapped) const;
   void tell_dead(Member& m, const base::Endpoint& to, base::Instant now, Transport& out);

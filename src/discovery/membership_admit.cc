@@ -38,7 +38,9 @@ Membership::Sender Membership::authenticate(const Message& msg, base::Bytes data
     drop(DropReason::kBadMac);
     return {};
   }
-  bool newest = msg.counter > m->replay.highest();
+  // A join is signed but not bound to its receiver (anyone may replay it to us from anywhere):
+  // its counter is recorded, but it never moves a known member's authenticated endpoint.
+  bool newest = msg.type != MessageType::kJoin && msg.counter > m->replay.highest();
   m->replay.accept(msg.counter);
   return Sender{m, 0, newest};
 }
@@ -135,7 +137,9 @@ void Membership::note_contact(Member& m, const base::Endpoint& from, bool newest
     m.refresh_endpoint();
     if (roamed) emit(EventKind::kUpdated, m.view.id);
   }
-  if (m.live() && !m.confirmed) {
+  // Confirmed means reachable at an authenticated address: a contact that did not set one (a
+  // join from a known member, a reordered datagram after a revival) does not confirm.
+  if (m.live() && !m.confirmed && m.authenticated) {
     m.confirmed = true;
     emit(m.joined ? EventKind::kUpdated : EventKind::kJoined, m.view.id);
     m.joined = true;

@@ -80,18 +80,21 @@ void Membership::send_ping_reqs(base::Instant /*now*/, Transport& out) {
   }
   std::vector<base::Endpoint> to = target->destinations();
   if (to.empty()) return;
-  probe_.helpers = random_members(
-      static_cast<size_t>(std::max(config_.indirect_checks, 0)), [&](const Member& m) {
-        return m.view.state == MemberState::kAlive && m.confirmed && m.view.id != probe_.target;
-      });
+  probe_.helpers = random_members(static_cast<size_t>(std::max(config_.indirect_checks, 0)),
+                                  [&](const Member& m) {
+                                    return m.view.state == MemberState::kAlive && m.confirmed &&
+                                           m.view.id != probe_.target && !m.destinations().empty();
+                                  });
   for (const PublicKey& id : probe_.helpers) {
     Member& helper = *table_.find(id);
+    std::vector<base::Endpoint> helper_to = helper.destinations();
+    if (helper_to.empty()) continue;  // filtered above; never index an empty list
     Message req;
     req.type = MessageType::kPingReq;
     req.seq = probe_.seq;
     req.target = probe_.target;
     req.target_endpoint = to.front();
-    send_to(helper, helper.destinations().front(), req, {}, true, out);
+    send_to(helper, helper_to.front(), req, {}, true, out);
     ++stats_.indirect_probes_sent;
   }
   probe_.expected_nacks = static_cast<int>(probe_.helpers.size());

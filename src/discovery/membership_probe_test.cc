@@ -207,5 +207,29 @@ TEST_F(ProbeTest, SuspicionExpiresIntoDeath) {
   EXPECT_EQ(m().alive_count(), 0u);
 }
 
+// A member revived by a reordered (not newest) datagram has no authenticated address; with no
+// announced endpoints and no hint it has nowhere to be sent to. It is not confirmed, so it is
+// never chosen as a ping_req helper (which used to index its empty destinations()).
+TEST_F(ProbeTest, RevivedMemberWithoutAddressIsNeverAHelper) {
+  introduce(b_);
+  introduce(c_);
+  deliver(b_, b_.gossip(self_id(), {b_.accuse(StatementKind::kDead, c_.id(), kInc)}));
+  ASSERT_EQ(state(c_), MemberState::kDead);
+  m().take_events();
+  Message g;
+  g.type = MessageType::kGossip;
+  g.gossip = testing::items({make_alive(c_.identity(), kInc + 1, {}, {})});
+  deliver(c_, c_.seal_with_counter(self_id(), g, c_.counter - 10));  // fresh, not newest
+  ASSERT_EQ(state(c_), MemberState::kAlive);
+  EXPECT_FALSE(m().find(c_.id())->endpoint.has_value());
+  EXPECT_TRUE(m().take_events().empty());  // not confirmed: no kJoined/kUpdated
+  auto ping = ping_to(b_, {});
+  ASSERT_TRUE(ping);
+  advance(Duration::millis(500));
+  tick();
+  EXPECT_TRUE(out_.of_type(MessageType::kPingReq).empty());
+  EXPECT_EQ(m().stats().indirect_probes_sent, 0u);
+}
+
 }  // namespace
 }  // namespace mw::swim

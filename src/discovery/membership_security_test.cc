@@ -208,5 +208,29 @@ TEST_F(SecurityTest, MalformedAndWrongVersionAreCounted) {
   EXPECT_STREQ(event_kind_name(EventKind::kRemoved), "removed");
 }
 
+// A join is not bound to its receiver: replayed (from anywhere) it is dropped, and it never
+// moves a known member's endpoint; its answer is one sync chunk.
+TEST_F(SecurityTest, JoinFromKnownMemberIsNotReplayableAndDoesNotMoveIt) {
+  introduce(b_);
+  introduce(c_);
+  m().take_events();
+  out_.take();
+  std::vector<uint8_t> join = b_.join(b_.alive(kInc));
+  base::Endpoint spoofed = testing::test_endpoint(60);
+  deliver_from(spoofed, join);
+  EXPECT_EQ(m().find(b_.id())->endpoint, b_.endpoint());
+  EXPECT_TRUE(m().take_events().empty());
+  auto syncs = out_.of_type(MessageType::kSync);
+  ASSERT_EQ(syncs.size(), 1u);
+  EXPECT_EQ(syncs[0].to, spoofed);
+  EXPECT_TRUE(syncs[0].message.sync_flags & kSyncReplyWanted);
+  out_.take();
+  uint64_t replayed = drops(DropReason::kReplayed);
+  deliver_from(testing::test_endpoint(61), join);
+  EXPECT_EQ(drops(DropReason::kReplayed), replayed + 1);
+  EXPECT_TRUE(out_.sent().empty());
+  EXPECT_EQ(m().find(b_.id())->endpoint, b_.endpoint());
+}
+
 }  // namespace
 }  // namespace mw::swim

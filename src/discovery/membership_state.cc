@@ -47,14 +47,19 @@ void Membership::about_self(const Statement& s, base::WallTime wall) {
     if (!verify_statement(s)) return drop(DropReason::kBadSignature);
     return refute(s.incarnation);
   }
-  if (s.incarnation < incarnation_) return drop(DropReason::kStale);
+  // An accusation refers to a claim of ours: one below our incarnation is stale, one above it
+  // accuses a claim we never made (a forgery, or garbage such as dead(2^64-1) meant to exclude
+  // us for good): drop it. Only an accusation at our own incarnation is refuted.
+  if (s.incarnation != incarnation_) return drop(DropReason::kStale);
   if (!author_admitted(s.author, wall)) return drop(DropReason::kNotTrusted);
   if (!verify_statement(s)) return drop(DropReason::kBadSignature);
   refute(s.incarnation);
 }
 
 void Membership::refute(uint64_t accused_incarnation) {
-  incarnation_ = accused_incarnation + 1;
+  // Saturate, never wrap (an incarnation of 2^64-1 cannot be superseded, but never goes back).
+  uint64_t next = accused_incarnation == UINT64_MAX ? UINT64_MAX : accused_incarnation + 1;
+  incarnation_ = std::max(incarnation_, next);
   self_alive_ = make_alive(self_, incarnation_, announced_, certificate_);
   broadcast(self_alive_);
   ++stats_.refutations;
@@ -96,7 +101,6 @@ void Membership::apply_alive(const GossipItem& item, base::Instant now, base::Wa
     m->view.admitted_by = std::move(decision.detail);
   }
   bool revived = !m->live();
-  bool changed = !same_cert || m->view.announced != s.endpoints;
   update_claim(*m, s, now);
   if (revived) {
     // Back from the dead (a restart): its old address may be gone, so ping it afresh.
@@ -104,7 +108,9 @@ void Membership::apply_alive(const GossipItem& item, base::Instant now, base::Wa
     m->authenticated.reset();
     m->refresh_endpoint();
     created->push_back(s.subject);
-  } else if (changed && m->confirmed && m->joined) {
+  } else if (m->confirmed && m->joined) {
+    // Every newer claim of a joined member is an update, even with the same endpoints and
+    // certificate: it restarted or refuted, and the node re-handshakes WireGuard with it.
     emit(EventKind::kUpdated, s.subject);
   }
   broadcast(s);
@@ -114,7 +120,9 @@ void Membership::apply_suspect(const Statement& s, base::Instant now, base::Wall
   Member* m = table_.find(s.subject);
   if (!m) return drop(DropReason::kUnknownSubject);
   // suspect(i) beats alive(j) iff i >= j; dead and left are not undone by a suspicion.
-  if (!m->live() || s.incarnation < m->view.incarnation) return drop(DropReason::kStale);
+  // An accusation above the incarnation we know accuses a claim we have not seen (possibly one
+  // never made, e.g. suspect(2^64-1)): stale until the claim reaches us.
+  if (!m->live() || s.incarnation != m->view.incarnation) return drop(DropReason::kStale);
   bool confirmation =
       m->view.state == MemberState::kSuspect && s.incarnation == m->view.incarnation;
   if (confirmation && (!m->suspicion || !m->suspicion->would_confirm(s.author))) {
@@ -137,6 +145,12 @@ void Membership::apply_dead(const Statement& s, base::Instant now, base::WallTim
   // dead(i) and leave(i) beat alive or suspect(j) iff i >= j; leave is final for its
   // incarnation, and a second death changes nothing.
   if (s.incarnation < m->view.incarnation) return drop(DropReason::kStale);
+  // A death above the incarnation we know accuses a claim we have not seen (possibly one never
+  // made: dead(2^64-1) would exclude it forever): stale until the claim reaches us. A leave is
+  // signed by the member itself and may follow a claim we missed.
+  if (s.kind == StatementKind::kDead && s.incarnation > m->view.incarnation) {
+    return drop(DropReason::kStale);
+  }
   if (m->view.state == MemberState::kLeft) return drop(DropReason::kStale);
   if (m->view.state == MemberState::kDead && s.kind == StatementKind::kDead) {
     return drop(DropReason::kStale);

@@ -221,5 +221,39 @@ TEST_F(StateTest, DeadMembersAreForgottenAfterRetention) {
   EXPECT_EQ(state(b_), MemberState::kAlive);
 }
 
+// dead(V, 2^64-1) signed by an admitted member must not exclude V forever: an accusation above
+// the known incarnation is stale, about us as about others; normal ones still work.
+TEST_F(StateTest, AccusationAboveKnownIncarnationIsStale) {
+  constexpr uint64_t kMax = UINT64_MAX;
+  uint64_t stale = drops(DropReason::kStale);
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kDead, self_id(), kMax)}));
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kSuspect, self_id(), kInc + 1)}));
+  EXPECT_EQ(m().incarnation(), kInc);
+  EXPECT_EQ(m().stats().refutations, 0u);
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kDead, b_.id(), kMax)}));
+  deliver(c_, c_.gossip(self_id(), {c_.accuse(StatementKind::kSuspect, b_.id(), kInc + 1)}));
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  EXPECT_EQ(m().find(b_.id())->incarnation, kInc);
+  EXPECT_EQ(drops(DropReason::kStale), stale + 4);
+  EXPECT_TRUE(m().take_events().empty());
+  // A normal accusation about us is still refuted.
+  deliver(d_, d_.gossip(self_id(), {d_.accuse(StatementKind::kDead, self_id(), kInc)}));
+  EXPECT_EQ(m().incarnation(), kInc + 1);
+  EXPECT_EQ(m().stats().refutations, 1u);
+}
+
+// Refutation saturates: our own claim at 2^64-1 (an old life's) never wraps to 0.
+TEST_F(StateTest, RefutationSaturates) {
+  deliver(c_, c_.gossip(self_id(), {make_alive(self_, UINT64_MAX, {}, {})}));
+  EXPECT_EQ(m().incarnation(), UINT64_MAX);
+}
+
+// Every newer claim of a joined member is an update, even with nothing else changed.
+TEST_F(StateTest, NewerClaimWithSameEndpointsIsAnUpdate) {
+  deliver(c_, c_.gossip(self_id(), {b_.alive(kInc + 1)}));
+  EXPECT_EQ(m().find(b_.id())->incarnation, kInc + 1);
+  EXPECT_EQ(m().take_events(), (std::vector<Event>{{EventKind::kUpdated, b_.id()}}));
+}
+
 }  // namespace
 }  // namespace mw::swim

@@ -103,10 +103,19 @@ std::vector<GossipItem> Membership::sync_items(size_t budget, size_t max_count,
 }
 
 void Membership::answer_join(Member& m, const base::Endpoint& to, Transport& out) {
-  std::optional<PublicKey> cursor;
-  for (int i = 0; i < config_.join_sync_chunks; ++i) {
-    if (send_sync(m, to, false, &cursor, nullptr, out)) break;
-  }
+  // One chunk only: the join's source is unauthenticated (a replayed join may come from a
+  // spoofed address), so the answer must not amplify. It asks for a reply; the next chunks go
+  // one per authenticated sync from the joiner (continue_join), to the address it came from.
+  m.join_cursor.reset();
+  bool done = send_sync(m, to, true, &m.join_cursor, nullptr, out);
+  m.join_chunks_left = done ? 0 : std::max(config_.join_sync_chunks - 1, 0);
+}
+
+void Membership::continue_join(Member& m, const base::Endpoint& to, Transport& out) {
+  if (m.join_chunks_left <= 0) return;
+  --m.join_chunks_left;
+  bool done = send_sync(m, to, m.join_chunks_left > 0, &m.join_cursor, nullptr, out);
+  if (done) m.join_chunks_left = 0;
 }
 
 void Membership::tick_seeds(base::Instant now, Transport& out) {

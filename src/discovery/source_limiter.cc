@@ -16,13 +16,6 @@ void SourceLimiter::refill(Bucket& b, base::Instant now) const {
   b.last = now;
 }
 
-void SourceLimiter::drop_idle(base::Instant now) {
-  for (auto it = buckets_.begin(); it != buckets_.end();) {
-    refill(it->second, now);
-    it = it->second.tokens >= max_tokens_ ? buckets_.erase(it) : std::next(it);
-  }
-}
-
 bool SourceLimiter::allow(const base::IpAddress& source, base::Instant now) {
   if (source.empty()) return false;
   const uint8_t* p = source.data();
@@ -32,9 +25,16 @@ bool SourceLimiter::allow(const base::IpAddress& source, base::Instant now) {
   Key key{bits, source.is_v6()};
   auto it = buckets_.find(key);
   if (it == buckets_.end()) {
-    if (buckets_.size() >= max_sources_) drop_idle(now);
-    if (buckets_.size() >= max_sources_) return false;
-    it = buckets_.emplace(key, Bucket{now, max_tokens_}).first;
+    // Full: evict the least recently used source (it starts over with a full burst if it
+    // comes back, which is no more than a new source gets).
+    while (buckets_.size() >= max_sources_) {
+      buckets_.erase(lru_.back());
+      lru_.pop_back();
+    }
+    lru_.push_front(key);
+    it = buckets_.emplace(key, Bucket{now, max_tokens_, lru_.begin()}).first;
+  } else {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
   }
   Bucket& b = it->second;
   refill(b, now);

@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <list>
 #include <map>
+#include <utility>
 
 #include "base/ip_address.h"
 #include "base/time.h"
@@ -14,30 +16,32 @@ namespace mw::swim {
 
 // A source is an IPv4 /24 or an IPv6 /64 (one host rarely owns less). Each source may spend
 // `rate` tokens per second with a burst of `burst`. The table holds at most `max_sources`:
-// when full, idle sources (full buckets) are dropped first, and a new source is denied if none
-// is idle. Pure: the caller passes `now`.
+// when full, the least recently used source is evicted to make room (a new source is never
+// denied for lack of room, so busy sources cannot lock out new joiners). O(log n) per call.
+// Pure: the caller passes `now`.
 class SourceLimiter {
  public:
   SourceLimiter(int rate, int burst, size_t max_sources);
 
-  // Spends one token of the source's bucket; false when it is empty, the table is full, or the
-  // address has no family.
+  // Spends one token of the source's bucket; false when it is empty or the address has no
+  // family.
   bool allow(const base::IpAddress& source, base::Instant now);
   size_t size() const { return buckets_.size(); }
 
  private:
+  using Key = std::pair<uint64_t, bool>;  // prefix bits, is IPv6
   struct Bucket {
     base::Instant last;
     base::Duration tokens;
+    std::list<Key>::iterator lru;  // its place in lru_
   };
-  using Key = std::pair<uint64_t, bool>;  // prefix bits, is IPv6
   void refill(Bucket& b, base::Instant now) const;
-  void drop_idle(base::Instant now);
 
   base::Duration cost_;
   base::Duration max_tokens_;
   size_t max_sources_;
   std::map<Key, Bucket> buckets_;
+  std::list<Key> lru_;  // most recently used first
 };
 
 }  // namespace mw::swim
