@@ -30,6 +30,8 @@ class Engine {
   virtual std::string data_path() const = 0;
   // Adds an fd to the loop; events come back through on_fd with `tag` (>= kFirstHookTag).
   virtual base::Result<void> watch_fd(int fd, uint64_t tag, bool writable) = 0;
+  // Changes the interest of a watched fd (readable false: only writability and errors).
+  virtual base::Result<void> rewatch_fd(int fd, uint64_t tag, bool writable, bool readable) = 0;
   virtual void unwatch_fd(int fd) = 0;
   // Ends the loop after this iteration (on_stop is still called).
   virtual void stop() = 0;

@@ -21,6 +21,7 @@ namespace {
 constexpr uint64_t kControlTag = kFirstHookTag;
 constexpr uint64_t kMetricsTag = kFirstHookTag + RequestServer::kMaxTags;
 constexpr base::Duration kSeedRetry = base::Duration::seconds(10);
+constexpr base::Duration kReauthorizeInterval = base::Duration::seconds(60);
 
 uint64_t random_u64() { return (uint64_t(crypto::random_u32()) << 32) | crypto::random_u32(); }
 
@@ -36,7 +37,8 @@ MeshDaemon::MeshDaemon(MeshOptions options, base::Instant now, base::WallTime wa
       self_v4_(trust::mesh_ipv4(options_.identity.public_key, options_.prefixes)),
       self_v6_(trust::mesh_ipv6(options_.identity.public_key, options_.prefixes)),
       unresolved_seeds_(options_.seeds),
-      next_seed_resolve_(now) {}
+      next_seed_resolve_(now),
+      next_reauthorize_(now + kReauthorizeInterval) {}
 
 base::WallTime MeshDaemon::wall_now() const { return base::SystemClock::instance().wall(); }
 
@@ -110,6 +112,12 @@ base::Result<void> MeshDaemon::configure_tun() {
 
 void MeshDaemon::resolve_seeds(base::Instant now) {
   if (unresolved_seeds_.empty() || now < next_seed_resolve_) return;
+  // A lookup blocks the loop (and the data plane) for as long as the resolver takes, so names
+  // that failed are retried only while the node has nobody else to learn the mesh from.
+  if (membership_.alive_count() > 0) {
+    next_seed_resolve_ = now + kSeedRetry;
+    return;
+  }
   std::vector<std::string> still;
   for (const std::string& seed : unresolved_seeds_) {
     auto endpoints = os::resolve(seed, options_.port);
@@ -140,23 +148,32 @@ bool MeshDaemon::on_datagram(Engine&, base::Bytes datagram, const base::Endpoint
 }
 
 base::Instant MeshDaemon::next_deadline() const {
-  base::Instant d = membership_.next_deadline();
+  base::Instant d = std::min(membership_.next_deadline(), next_reauthorize_);
   if (!unresolved_seeds_.empty()) d = std::min(d, next_seed_resolve_);
+  if (control_server_) d = std::min(d, control_server_->next_deadline());
+  if (metrics_server_) d = std::min(d, metrics_server_->next_deadline());
   return d;
 }
 
-void MeshDaemon::on_tick(Engine&, base::Instant now) {
+void MeshDaemon::on_tick(Engine& engine, base::Instant now) {
   resolve_seeds(now);
+  if (now >= next_reauthorize_) {
+    // Certificates expire and delegations lapse while members stay up: judge everyone again.
+    membership_.set_trust(options_.trust, wall_now());
+    next_reauthorize_ = now + kReauthorizeInterval;
+  }
   membership_.tick(now, wall_now(), *this);
   apply_events(now);
+  if (control_server_) control_server_->expire(engine, now);
+  if (metrics_server_) metrics_server_->expire(engine, now);
 }
 
 void MeshDaemon::on_fd(Engine& engine, uint64_t tag, bool readable, bool writable, bool error,
-                       base::Instant) {
+                       base::Instant now) {
   if (control_server_ && control_server_->owns(tag)) {
-    control_server_->on_fd(engine, tag, readable, writable, error);
+    control_server_->on_fd(engine, tag, readable, writable, error, now);
   } else if (metrics_server_ && metrics_server_->owns(tag)) {
-    metrics_server_->on_fd(engine, tag, readable, writable, error);
+    metrics_server_->on_fd(engine, tag, readable, writable, error, now);
   }
 }
 
@@ -177,6 +194,7 @@ void MeshDaemon::reload_trust() {
     MW_LOG_ERROR("reload: {}; keeping the trust loaded before", store.error().message());
   } else {
     size_t before = membership_.alive_count();
+    options_.trust = *store;
     membership_.set_trust(std::move(*store), wall_now());
     apply_events(base::SystemClock::instance().now());
     MW_LOG_INFO("reload: trust re-read; {} of {} alive members still admitted",

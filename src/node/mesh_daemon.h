@@ -47,7 +47,7 @@ class MeshDaemon final : public InterfaceHooks, public control::Handler, private
 
   // mesh_peers.cc: membership events -> WireGuard peers.
   void apply_events(base::Instant now);
-  void upsert_peer(const swim::MemberView& member);
+  void upsert_peer(const swim::MemberView& member, base::Instant now);
   void remove_peer(const crypto::PublicKey& id);
   void refresh_allowed_ips();
   std::optional<crypto::PublicKey> ipv4_conflict(const crypto::PublicKey& id) const;
@@ -75,6 +75,7 @@ class MeshDaemon final : public InterfaceHooks, public control::Handler, private
 
   std::vector<std::string> unresolved_seeds_;
   base::Instant next_seed_resolve_;
+  base::Instant next_reauthorize_;
 
   std::optional<os::UnixListener> control_listener_;
   std::optional<RequestServer> control_server_;

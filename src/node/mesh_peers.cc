@@ -11,7 +11,7 @@
 
 namespace mw::node {
 
-void MeshDaemon::apply_events(base::Instant) {
+void MeshDaemon::apply_events(base::Instant now) {
   std::vector<swim::Event> events = membership_.take_events();
   if (events.empty()) return;
   bool changed = false;
@@ -33,7 +33,7 @@ void MeshDaemon::apply_events(base::Instant) {
             MW_LOG_INFO("member {} restarted (incarnation {}), endpoint {}", who, m->incarnation,
                         m->endpoint ? m->endpoint->to_string() : "unknown");
           }
-          upsert_peer(*m);
+          upsert_peer(*m, now);
           changed = true;
         }
         break;
@@ -52,7 +52,7 @@ void MeshDaemon::apply_events(base::Instant) {
   if (changed) refresh_allowed_ips();
 }
 
-void MeshDaemon::upsert_peer(const swim::MemberView& member) {
+void MeshDaemon::upsert_peer(const swim::MemberView& member, base::Instant now) {
   if (options_.gossip_only) {  // no tunnels: only remember whom we have seen, for the logs
     peers_[member.id] = member.incarnation;
     return;
@@ -60,15 +60,16 @@ void MeshDaemon::upsert_peer(const swim::MemberView& member) {
   auto wg_key = trust::wireguard_public_key(member.id);
   if (!wg_key) return;
   wg::Device& device = engine_->device();
-  auto known = peers_.find(member.id);
-  if (known != peers_.end() && known->second != member.incarnation) {
-    // It restarted: its old sessions are gone, so start from a clean peer and handshake anew
-    // with the first packet instead of waiting for our stale keys to time out.
-    device.remove_peer(*wg_key);
-  }
   wg::Peer* peer = device.find_peer(*wg_key);
+  bool existed = peer != nullptr;
   if (!peer) peer = &device.add_peer(*wg_key);
   if (member.endpoint) device.set_endpoint(*peer, *member.endpoint);
+  auto known = peers_.find(member.id);
+  if (existed && known != peers_.end() && known->second != member.incarnation) {
+    // A new incarnation: it may have restarted and lost its sessions. Handshake now rather
+    // than wait for our keys to time out; after a mere refutation this only rekeys early.
+    device.initiate_handshake(*peer, now, engine_->device_output());
+  }
   peers_[member.id] = member.incarnation;
 }
 
@@ -88,12 +89,10 @@ std::optional<crypto::PublicKey> MeshDaemon::ipv4_conflict(const crypto::PublicK
 
 void MeshDaemon::refresh_allowed_ips() {
   // Collisions among ourselves and every member that is a peer.
+  // Only members we have joined count: they are the ones whose removal is an event, so the
+  // collisions are recomputed whenever the set changes.
   std::vector<crypto::PublicKey> keys{options_.identity.public_key};
   for (const auto& [id, inc] : peers_) keys.push_back(id);
-  for (const swim::MemberView& m : membership_.members()) {
-    if (m.state == swim::MemberState::kAlive || m.state == swim::MemberState::kSuspect)
-      keys.push_back(m.id);
-  }
   std::map<crypto::PublicKey, crypto::PublicKey> conflicts;
   for (const auto& group : trust::ipv4_collisions(keys, options_.prefixes)) {
     for (const auto& k : group) {

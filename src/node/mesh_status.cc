@@ -27,7 +27,7 @@ control::StatusReport MeshDaemon::status() {
   r.ipv4 = self_v4_.to_string();
   r.ipv6 = self_v6_.to_string();
   r.port = engine_->port();
-  r.incarnation = incarnation_;
+  r.incarnation = membership_.incarnation();  // raised by refutations
   r.started_unix = started_wall_.unix_nanos / 1000000000;
   r.gossip_only = options_.gossip_only;
   r.data_path = engine_->data_path();

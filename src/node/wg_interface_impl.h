@@ -100,6 +100,9 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   const std::string& name() const override { return tun_name_; }
   std::string data_path() const override;
   base::Result<void> watch_fd(int fd, uint64_t tag, bool writable) override;
+  base::Result<void> rewatch_fd(int fd, uint64_t tag, bool writable, bool readable) override {
+    return epoll_->modify(fd, tag, writable, readable);
+  }
   void unwatch_fd(int fd) override { epoll_->remove(fd); }
   void stop() override { stop_ = true; }
 

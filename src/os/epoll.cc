@@ -16,17 +16,17 @@ base::Result<Epoll> Epoll::create() {
   return e;
 }
 
-base::Result<void> Epoll::add(int fd, uint64_t tag, bool writable) {
+base::Result<void> Epoll::add(int fd, uint64_t tag, bool writable, bool readable) {
   epoll_event ev{};
-  ev.events = EPOLLIN | (writable ? uint32_t(EPOLLOUT) : 0u);
+  ev.events = (readable ? uint32_t(EPOLLIN) : 0u) | (writable ? uint32_t(EPOLLOUT) : 0u);
   ev.data.u64 = tag;
   if (epoll_ctl(fd_.get(), EPOLL_CTL_ADD, fd, &ev) < 0) return base::Error::from_errno("epoll_ctl");
   return {};
 }
 
-base::Result<void> Epoll::modify(int fd, uint64_t tag, bool writable) {
+base::Result<void> Epoll::modify(int fd, uint64_t tag, bool writable, bool readable) {
   epoll_event ev{};
-  ev.events = EPOLLIN | (writable ? uint32_t(EPOLLOUT) : 0u);
+  ev.events = (readable ? uint32_t(EPOLLIN) : 0u) | (writable ? uint32_t(EPOLLOUT) : 0u);
   ev.data.u64 = tag;
   if (epoll_ctl(fd_.get(), EPOLL_CTL_MOD, fd, &ev) < 0) return base::Error::from_errno("epoll_ctl");
   return {};

@@ -21,9 +21,10 @@ struct PollEvent {
 class Epoll {
  public:
   static base::Result<Epoll> create();
-  // Level-triggered interest in readability (and writability when `writable`).
-  base::Result<void> add(int fd, uint64_t tag, bool writable = false);
-  base::Result<void> modify(int fd, uint64_t tag, bool writable);
+  // Level-triggered interest in readability (unless `readable` is false) and writability
+  // (when `writable`). Errors and hang-ups are always reported.
+  base::Result<void> add(int fd, uint64_t tag, bool writable = false, bool readable = true);
+  base::Result<void> modify(int fd, uint64_t tag, bool writable, bool readable = true);
   void remove(int fd);
   // Waits at most `timeout` (negative: forever); returns the number of events filled.
   base::Result<size_t> wait(std::span<PollEvent> events, base::Duration timeout);

@@ -31,6 +31,7 @@ class FakeEngine final : public Engine, public wg::DeviceOutput {
   const std::string& name() const override { return name_; }
   std::string data_path() const override { return "fake"; }
   base::Result<void> watch_fd(int, uint64_t, bool) override { return {}; }
+  base::Result<void> rewatch_fd(int, uint64_t, bool, bool) override { return {}; }
   void unwatch_fd(int) override {}
   void stop() override { stopped = true; }
 
