@@ -84,11 +84,8 @@ bool MetricsWriter::add(Type type, std::string_view name, std::string_view help,
   }
   Family& family = families_[it->second];
   if (family.type != type) return refuse();
-  if (std::find(family.label_sets.begin(), family.label_sets.end(), rendered) !=
-      family.label_sets.end())
-    return refuse();
+  if (!family.label_sets.insert(rendered).second) return refuse();  // a duplicate sample
   family.samples.push_back(fmt::format("{}{} {}\n", name, rendered, format_value(value)));
-  family.label_sets.push_back(std::move(rendered));
   return true;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -37,8 +38,8 @@ class MetricsWriter {
     std::string name;
     std::string help;
     Type type;
-    std::vector<std::string> label_sets;  // rendered "{a=\"b\"}" or "", in write order
-    std::vector<std::string> samples;     // full sample lines
+    std::unordered_set<std::string> label_sets;  // rendered "{a=\"b\"}" or "": duplicates
+    std::vector<std::string> samples;            // full sample lines
   };
   bool add(Type type, std::string_view name, std::string_view help, const Labels& labels,
            double value);

@@ -140,16 +140,13 @@ base::Result<std::string> unix_request(const std::string& path, std::string_view
   socklen_t len = make_addr(path, &addr);
   base::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return base::Error::from_errno("socket(AF_UNIX)");
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0) {
-    if (errno != EAGAIN && errno != EINPROGRESS) return connect_error(path, errno);
-    // The listener's backlog is full: wait for room.
-    auto ready = wait_for(fd.get(), POLLOUT, deadline);
-    if (!ready) return ready.error();
-    if (!*ready) return base::Error(no_answer, ETIMEDOUT);
-    int err = 0;
-    socklen_t err_len = sizeof(err);
-    getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &err_len);
-    if (err != 0) return connect_error(path, err);
+  // For AF_UNIX, EAGAIN means the listener's backlog is full and nothing is in progress:
+  // connect again until there is room or the deadline passes.
+  while (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0) {
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return connect_error(path, errno);
+    if (monotonic_nanos() >= deadline) return base::Error(no_answer, ETIMEDOUT);
+    ::usleep(2000);
   }
   while (!request.empty()) {
     ssize_t w = ::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL);
