@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "crypto/aead.h"
@@ -43,10 +44,27 @@ void BM_AeadSealInPlace(benchmark::State& state) {
 }
 BENCHMARK(BM_AeadSealInPlace)->Arg(64)->Arg(1420)->Arg(16384);
 
+// The same through a context keyed once, as the transport path seals with a keypair's AeadKey.
+void BM_AeadKeySealInPlace(benchmark::State& state) {
+  const size_t len = size_t(state.range(0));
+  std::vector<uint8_t> key = bench_key();
+  AeadKey aead(std::span<const uint8_t, kKeyLen>(key.data(), kKeyLen));
+  std::vector<uint8_t> buf(len + kAeadTagLen, 0x42);
+  uint64_t counter = 0;
+  for (auto _ : state) {
+    bool ok = aead.seal(wg_nonce(counter++), base::Bytes(buf.data(), len), {}, buf);
+    benchmark::DoNotOptimize(ok);
+    benchmark::ClobberMemory();
+  }
+  set_throughput(state, len);
+}
+BENCHMARK(BM_AeadKeySealInPlace)->Arg(64)->Arg(1420);
+
 // Opens in place, as the inbound path does. Opening in place turns the message into plaintext,
 // so the loop works through a batch of pre-sealed copies and refills the batch with the timer
 // paused; the pause is amortized over the batch (about 1 MiB of messages, at most 1024).
-void BM_AeadOpenInPlace(benchmark::State& state) {
+template <typename Open>
+void run_open_in_place(benchmark::State& state, Open open) {
   const size_t len = size_t(state.range(0));
   const size_t sealed_len = len + kAeadTagLen;
   const size_t batch_count = std::clamp<size_t>((size_t(1) << 20) / sealed_len, 32, 1024);
@@ -73,7 +91,7 @@ void BM_AeadOpenInPlace(benchmark::State& state) {
       state.ResumeTiming();
     }
     uint8_t* msg = batch.data() + next++ * sealed_len;
-    if (!aead_open(key, nonce, base::Bytes(msg, sealed_len), {}, base::MutableBytes(msg, len))) {
+    if (!open(key, nonce, base::Bytes(msg, sealed_len), base::MutableBytes(msg, len))) {
       state.SkipWithError("open failed");
       break;
     }
@@ -81,7 +99,23 @@ void BM_AeadOpenInPlace(benchmark::State& state) {
   }
   set_throughput(state, len);
 }
+
+void BM_AeadOpenInPlace(benchmark::State& state) {
+  run_open_in_place(state,
+                    [](base::Bytes key, const AeadNonce& nonce, base::Bytes sealed,
+                       base::MutableBytes out) { return aead_open(key, nonce, sealed, {}, out); });
+}
 BENCHMARK(BM_AeadOpenInPlace)->Arg(64)->Arg(1420)->Arg(16384);
+
+// The same through a context keyed once, as the transport path opens with a keypair's AeadKey.
+void BM_AeadKeyOpenInPlace(benchmark::State& state) {
+  std::vector<uint8_t> key = bench_key();
+  AeadKey aead(std::span<const uint8_t, kKeyLen>(key.data(), kKeyLen));
+  run_open_in_place(state,
+                    [&aead](base::Bytes, const AeadNonce& nonce, base::Bytes sealed,
+                            base::MutableBytes out) { return aead.open(nonce, sealed, {}, out); });
+}
+BENCHMARK(BM_AeadKeyOpenInPlace)->Arg(64)->Arg(1420);
 
 // One Diffie-Hellman: the handshake does four of these per side.
 void BM_X25519(benchmark::State& state) {

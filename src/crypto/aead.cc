@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// ChaCha20-Poly1305 over OpenSSL 3: the cipher is fetched once and each thread keeps its own
-// EVP_CIPHER_CTX, so the data path never allocates.
+// ChaCha20-Poly1305 over OpenSSL 3: the cipher is fetched once; the free functions re-key a
+// per-thread EVP_CIPHER_CTX on each call, AeadKey keys its own context once. Neither allocates
+// per packet.
 #include "crypto/aead.h"
 
 #include <openssl/evp.h>
 
+#include <cstring>
 #include <memory>
+#include <utility>
 
 #include "base/bytes.h"
 #include "base/check.h"
@@ -23,7 +26,7 @@ struct CtxDeleter {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
 };
 
-// Returns this thread's context, initialised for the cipher (direction set per call).
+// Returns this thread's context, initialised for the cipher (key and direction set per call).
 EVP_CIPHER_CTX* thread_ctx() {
   thread_local std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter> ctx = [] {
     std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter> c(EVP_CIPHER_CTX_new());
@@ -34,20 +37,14 @@ EVP_CIPHER_CTX* thread_ctx() {
   return ctx.get();
 }
 
-}  // namespace
-
-AeadNonce wg_nonce(uint64_t counter) {
-  AeadNonce n{};
-  base::store_u64le(n.data() + 4, counter);
-  return n;
-}
-
-bool aead_seal(base::Bytes key, const AeadNonce& nonce, base::Bytes plaintext, base::Bytes aad,
-               base::MutableBytes out) {
-  if (key.size() != kKeyLen || out.size() != plaintext.size() + kAeadTagLen) return false;
-  EVP_CIPHER_CTX* ctx = thread_ctx();
+// The EVP sequence shared by both APIs. `key` is nullptr when ctx already holds the key: then
+// the init only sets the nonce and direction, which also restarts ChaCha20's block counter and
+// Poly1305 (RFC 8439 §2.8: the one-time key is derived from key and nonce on the first update).
+bool seal_with(EVP_CIPHER_CTX* ctx, const uint8_t* key, const AeadNonce& nonce,
+               base::Bytes plaintext, base::Bytes aad, base::MutableBytes out) {
+  if (out.size() != plaintext.size() + kAeadTagLen) return false;
   int len = 0;
-  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, key.data(), nonce.data(), 1) != 1) return false;
+  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, key, nonce.data(), 1) != 1) return false;
   if (!aad.empty() && EVP_CipherUpdate(ctx, nullptr, &len, aad.data(), int(aad.size())) != 1)
     return false;
   if (!plaintext.empty() &&
@@ -58,19 +55,17 @@ bool aead_seal(base::Bytes key, const AeadNonce& nonce, base::Bytes plaintext, b
                              out.data() + plaintext.size()) == 1;
 }
 
-bool aead_open(base::Bytes key, const AeadNonce& nonce, base::Bytes ciphertext, base::Bytes aad,
-               base::MutableBytes out) {
-  if (key.size() != kKeyLen || ciphertext.size() < kAeadTagLen ||
-      out.size() != ciphertext.size() - kAeadTagLen)
+bool open_with(EVP_CIPHER_CTX* ctx, const uint8_t* key, const AeadNonce& nonce,
+               base::Bytes ciphertext, base::Bytes aad, base::MutableBytes out) {
+  if (ciphertext.size() < kAeadTagLen || out.size() != ciphertext.size() - kAeadTagLen)
     return false;
   size_t body_len = ciphertext.size() - kAeadTagLen;
   // Copy the tag first: in-place decryption overwrites nothing past body_len, but the tag must
   // be handed to OpenSSL before the final call either way.
   uint8_t tag[kAeadTagLen];
   std::memcpy(tag, ciphertext.data() + body_len, kAeadTagLen);
-  EVP_CIPHER_CTX* ctx = thread_ctx();
   int len = 0;
-  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, key.data(), nonce.data(), 0) != 1) return false;
+  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, key, nonce.data(), 0) != 1) return false;
   if (!aad.empty() && EVP_CipherUpdate(ctx, nullptr, &len, aad.data(), int(aad.size())) != 1)
     return false;
   if (body_len > 0 &&
@@ -83,6 +78,57 @@ bool aead_open(base::Bytes key, const AeadNonce& nonce, base::Bytes ciphertext, 
     return false;
   }
   return true;
+}
+
+}  // namespace
+
+AeadNonce wg_nonce(uint64_t counter) {
+  AeadNonce n{};
+  base::store_u64le(n.data() + 4, counter);
+  return n;
+}
+
+bool aead_seal(base::Bytes key, const AeadNonce& nonce, base::Bytes plaintext, base::Bytes aad,
+               base::MutableBytes out) {
+  if (key.size() != kKeyLen) return false;
+  return seal_with(thread_ctx(), key.data(), nonce, plaintext, aad, out);
+}
+
+bool aead_open(base::Bytes key, const AeadNonce& nonce, base::Bytes ciphertext, base::Bytes aad,
+               base::MutableBytes out) {
+  if (key.size() != kKeyLen) return false;
+  return open_with(thread_ctx(), key.data(), nonce, ciphertext, aad, out);
+}
+
+AeadKey::AeadKey(std::span<const uint8_t, kKeyLen> key) {
+  std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter> c(EVP_CIPHER_CTX_new());
+  if (!c) return;
+  // Cipher and key once; every seal/open then passes only the nonce and direction.
+  if (EVP_CipherInit_ex(c.get(), chacha_cipher(), nullptr, key.data(), nullptr, 1) != 1) return;
+  ctx_ = c.release();
+}
+
+AeadKey::AeadKey(AeadKey&& other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
+
+AeadKey& AeadKey::operator=(AeadKey&& other) noexcept {
+  if (this != &other) {
+    EVP_CIPHER_CTX_free(ctx_);
+    ctx_ = std::exchange(other.ctx_, nullptr);
+  }
+  return *this;
+}
+
+// EVP_CIPHER_CTX_free has the provider clear its context (key schedule included) before freeing.
+AeadKey::~AeadKey() { EVP_CIPHER_CTX_free(ctx_); }
+
+bool AeadKey::seal(const AeadNonce& nonce, base::Bytes plaintext, base::Bytes aad,
+                   base::MutableBytes out) {
+  return ctx_ != nullptr && seal_with(ctx_, nullptr, nonce, plaintext, aad, out);
+}
+
+bool AeadKey::open(const AeadNonce& nonce, base::Bytes ciphertext, base::Bytes aad,
+                   base::MutableBytes out) {
+  return ctx_ != nullptr && open_with(ctx_, nullptr, nonce, ciphertext, aad, out);
 }
 
 }  // namespace mw::crypto

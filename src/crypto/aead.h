@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// ChaCha20-Poly1305 IETF (RFC 8439) through OpenSSL EVP, one cipher context per thread.
+// ChaCha20-Poly1305 IETF (RFC 8439) through OpenSSL EVP: free functions that key a per-thread
+// context on every call (handshakes, cookies), and AeadKey, a context keyed once (transport data).
 // Sealing and opening work in place: `out` may be exactly the same memory as the input.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <span>
 
 #include "base/bytes.h"
 #include "crypto/keys.h"
+
+// OpenSSL's EVP_CIPHER_CTX, declared here so that <openssl/evp.h> stays inside crypto/*.cc.
+struct evp_cipher_ctx_st;
 
 namespace mw::crypto {
 
@@ -21,8 +26,39 @@ AeadNonce wg_nonce(uint64_t counter);
 [[nodiscard]] bool aead_seal(base::Bytes key, const AeadNonce& nonce, base::Bytes plaintext,
                              base::Bytes aad, base::MutableBytes out);
 // Verifies and decrypts ciphertext (which ends in the 16-byte tag) into out, whose size must be
-// ciphertext.size() - 16; out.data() may equal ciphertext.data(). False on a bad tag or size.
+// ciphertext.size() - 16; out.data() may equal ciphertext.data(). False on a bad tag or size;
+// on a bad tag out is zeroed.
 [[nodiscard]] bool aead_open(base::Bytes key, const AeadNonce& nonce, base::Bytes ciphertext,
                              base::Bytes aad, base::MutableBytes out);
+
+// A ChaCha20-Poly1305 context keyed once: each seal or open only sets the nonce, which skips
+// the key setup the free functions pay on every call. Same size rules, in-place guarantees and
+// results as aead_seal/aead_open.
+//
+// Not thread-safe: one object is used by one thread at a time (a keypair's send or receive
+// direction belongs to the thread processing that peer; a parallel pipeline gives each worker
+// its own object). Move-only. Destruction frees the OpenSSL context, which clears its key
+// schedule; a default-constructed, moved-from or failed-to-key object fails every call.
+class AeadKey {
+ public:
+  AeadKey() = default;
+  // Allocates and keys the context; keyed() is false if OpenSSL fails.
+  explicit AeadKey(std::span<const uint8_t, kKeyLen> key);
+  AeadKey(AeadKey&& other) noexcept;
+  AeadKey& operator=(AeadKey&& other) noexcept;
+  AeadKey(const AeadKey&) = delete;
+  AeadKey& operator=(const AeadKey&) = delete;
+  ~AeadKey();
+
+  bool keyed() const { return ctx_ != nullptr; }
+
+  [[nodiscard]] bool seal(const AeadNonce& nonce, base::Bytes plaintext, base::Bytes aad,
+                          base::MutableBytes out);
+  [[nodiscard]] bool open(const AeadNonce& nonce, base::Bytes ciphertext, base::Bytes aad,
+                          base::MutableBytes out);
+
+ private:
+  evp_cipher_ctx_st* ctx_ = nullptr;
+};
 
 }  // namespace mw::crypto

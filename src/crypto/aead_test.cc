@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// Known-answer and tamper tests for ChaCha20-Poly1305 (RFC 8439 §2.8.2 and Appendix A.5).
+// Known-answer and tamper tests for ChaCha20-Poly1305 (RFC 8439 §2.8.2 and Appendix A.5), for
+// the free functions and the keyed AeadKey, which is checked against the free functions.
 #include "crypto/aead.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <random>
+#include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "base/encoding.h"
@@ -217,6 +221,202 @@ TEST(Aead, WgNonceIsFourZeroBytesThenLittleEndianCounter) {
   EXPECT_EQ(base::hex_encode(wg_nonce(1)), "000000000100000000000000");
   EXPECT_EQ(base::hex_encode(wg_nonce(0x0102030405060708ull)), "000000000807060504030201");
   EXPECT_EQ(base::hex_encode(wg_nonce(UINT64_MAX)), "00000000ffffffffffffffff");
+}
+
+// --- AeadKey: the same cipher with the key set once ---
+
+std::span<const uint8_t, kKeyLen> key_span(const std::vector<uint8_t>& key) {
+  return std::span<const uint8_t, kKeyLen>(key.data(), kKeyLen);
+}
+
+TEST(AeadKey, Rfc8439Section282SealAndOpen) {
+  Rfc8439Seal v;
+  AeadKey k(key_span(v.key));
+  ASSERT_TRUE(k.keyed());
+  std::vector<uint8_t> out(v.plaintext.size() + kAeadTagLen);
+  ASSERT_TRUE(k.seal(v.nonce, v.plaintext, v.aad, out));
+  EXPECT_EQ(base::hex_encode(out), v.ciphertext_hex + v.tag_hex);
+  std::vector<uint8_t> back(v.plaintext.size());
+  ASSERT_TRUE(k.open(v.nonce, out, v.aad, back));
+  EXPECT_EQ(back, v.plaintext);
+}
+
+// Setting only the nonce keeps the key and restarts ChaCha20 and Poly1305: the known answer
+// still comes out after the context has sealed and opened other messages under other nonces.
+TEST(AeadKey, Rfc8439VectorAfterOtherMessages) {
+  Rfc8439Seal v;
+  AeadKey k(key_span(v.key));
+  std::vector<uint8_t> scratch(1000 + kAeadTagLen);
+  for (uint64_t i = 0; i < 5; ++i) {
+    ASSERT_TRUE(k.seal(wg_nonce(i), base::Bytes(scratch.data(), 1000), v.aad, scratch));
+    ASSERT_TRUE(k.open(wg_nonce(i), scratch, v.aad, base::MutableBytes(scratch.data(), 1000)));
+  }
+  std::vector<uint8_t> out(v.plaintext.size() + kAeadTagLen);
+  ASSERT_TRUE(k.seal(v.nonce, v.plaintext, v.aad, out));
+  EXPECT_EQ(base::hex_encode(out), v.ciphertext_hex + v.tag_hex);
+  ASSERT_TRUE(k.seal(v.nonce, v.plaintext, v.aad, out));  // twice in a row: same bytes
+  EXPECT_EQ(base::hex_encode(out), v.ciphertext_hex + v.tag_hex);
+}
+
+TEST(AeadKey, Rfc8439AppendixA5OpenAfterSeal) {
+  std::vector<uint8_t> key =
+      unhex("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0");
+  AeadNonce nonce = nonce_from_hex("000000000102030405060708");
+  std::vector<uint8_t> aad = unhex("f33388860000000000004e91");
+  std::vector<uint8_t> plain(265, 0x17);
+  std::vector<uint8_t> sealed(plain.size() + kAeadTagLen);
+  ASSERT_TRUE(aead_seal(key, nonce, plain, aad, sealed));
+  AeadKey k(key_span(key));
+  std::vector<uint8_t> mine(sealed.size());
+  ASSERT_TRUE(k.seal(nonce, plain, aad, mine));  // seal then open on the same context
+  EXPECT_EQ(mine, sealed);
+  std::vector<uint8_t> back(plain.size());
+  ASSERT_TRUE(k.open(nonce, sealed, aad, back));
+  EXPECT_EQ(back, plain);
+}
+
+// Differential against the free functions: thousands of packets in a row on one context with
+// fresh nonces, random lengths 0..1500 and AAD 0..32, alternating directions; a second
+// context opens what the first sealed, in place.
+TEST(AeadKey, MatchesFreeFunctionsPacketAfterPacket) {
+  std::mt19937_64 rng(8439);
+  std::vector<uint8_t> key(kKeyLen);
+  for (auto& b : key) b = uint8_t(rng());
+  AeadKey sender(key_span(key));
+  AeadKey receiver(key_span(key));
+  std::uniform_int_distribution<size_t> len_dist(0, 1500), aad_dist(0, 32);
+  for (int i = 0; i < 4000; ++i) {
+    size_t len = len_dist(rng);
+    std::vector<uint8_t> plain(len), aad(aad_dist(rng));
+    for (auto& b : plain) b = uint8_t(rng());
+    for (auto& b : aad) b = uint8_t(rng());
+    AeadNonce nonce = (i % 3 == 0) ? wg_nonce(uint64_t(i)) : AeadNonce{};
+    if (i % 3 != 0)
+      for (auto& b : nonce) b = uint8_t(rng());
+
+    std::vector<uint8_t> expected(len + kAeadTagLen);
+    ASSERT_TRUE(aead_seal(key, nonce, plain, aad, expected)) << i;
+    std::vector<uint8_t> got(len + kAeadTagLen);
+    ASSERT_TRUE(sender.seal(nonce, plain, aad, got)) << i;
+    ASSERT_EQ(got, expected) << "packet " << i << " len " << len;
+
+    std::vector<uint8_t> back(len);
+    ASSERT_TRUE(sender.open(nonce, got, aad, back)) << i;  // direction switch on one context
+    ASSERT_EQ(back, plain) << i;
+    ASSERT_TRUE(receiver.open(nonce, got, aad, base::MutableBytes(got.data(), len))) << i;
+    ASSERT_EQ(std::vector<uint8_t>(got.begin(), got.begin() + long(len)), plain) << i;
+  }
+}
+
+TEST(AeadKey, SealAndOpenInPlace) {
+  Rfc8439Seal v;
+  AeadKey k(key_span(v.key));
+  std::vector<uint8_t> buf(v.plaintext.size() + kAeadTagLen);
+  std::copy(v.plaintext.begin(), v.plaintext.end(), buf.begin());
+  ASSERT_TRUE(k.seal(v.nonce, base::Bytes(buf.data(), v.plaintext.size()), v.aad, buf));
+  EXPECT_EQ(base::hex_encode(buf), v.ciphertext_hex + v.tag_hex);
+  base::MutableBytes out(buf.data(), v.plaintext.size());
+  ASSERT_TRUE(k.open(v.nonce, buf, v.aad, out));
+  EXPECT_EQ(std::vector<uint8_t>(out.begin(), out.end()), v.plaintext);
+}
+
+// Every single-bit change of ciphertext, tag or AAD fails and zeroes out; after each failed
+// open the same context still opens the genuine message (its state is reset by the nonce).
+TEST(AeadKey, EveryBitFlipFailsAndContextRecovers) {
+  Rfc8439Seal v;
+  AeadKey k(key_span(v.key));
+  std::vector<uint8_t> sealed(v.plaintext.size() + kAeadTagLen);
+  ASSERT_TRUE(k.seal(v.nonce, v.plaintext, v.aad, sealed));
+  std::vector<uint8_t> out(v.plaintext.size());
+  auto genuine_opens = [&] {
+    std::vector<uint8_t> back(v.plaintext.size());
+    return k.open(v.nonce, sealed, v.aad, back) && back == v.plaintext;
+  };
+
+  for (size_t bit = 0; bit < sealed.size() * 8; ++bit) {
+    std::vector<uint8_t> bad = sealed;
+    bad[bit / 8] ^= uint8_t(1u << (bit % 8));
+    std::fill(out.begin(), out.end(), 0xa5);
+    ASSERT_FALSE(k.open(v.nonce, bad, v.aad, out)) << "sealed bit " << bit;
+    ASSERT_TRUE(all_zero(out)) << "sealed bit " << bit;
+    ASSERT_TRUE(genuine_opens()) << "after sealed bit " << bit;
+  }
+  for (size_t bit = 0; bit < v.aad.size() * 8; ++bit) {
+    std::vector<uint8_t> bad_aad = v.aad;
+    bad_aad[bit / 8] ^= uint8_t(1u << (bit % 8));
+    std::fill(out.begin(), out.end(), 0xa5);
+    ASSERT_FALSE(k.open(v.nonce, sealed, bad_aad, out)) << "aad bit " << bit;
+    ASSERT_TRUE(all_zero(out)) << "aad bit " << bit;
+    ASSERT_TRUE(genuine_opens()) << "after aad bit " << bit;
+  }
+  EXPECT_FALSE(k.open(v.nonce, sealed, {}, out));
+  EXPECT_FALSE(k.open(wg_nonce(7), sealed, v.aad, out));
+  std::vector<uint8_t> other_key = v.key;
+  other_key[31] ^= 0x80;
+  AeadKey other(key_span(other_key));
+  EXPECT_FALSE(other.open(v.nonce, sealed, v.aad, out));
+
+  // In place: a failed open wipes the plaintext region; a seal after it is still correct.
+  std::vector<uint8_t> buf = sealed;
+  buf[0] ^= 1;
+  EXPECT_FALSE(k.open(v.nonce, buf, v.aad, base::MutableBytes(buf.data(), out.size())));
+  EXPECT_TRUE(all_zero(base::Bytes(buf.data(), out.size())));
+  std::vector<uint8_t> again(sealed.size());
+  ASSERT_TRUE(k.seal(v.nonce, v.plaintext, v.aad, again));
+  EXPECT_EQ(again, sealed);
+  EXPECT_TRUE(genuine_opens());
+}
+
+TEST(AeadKey, EmptyPlaintextAndWrongSizes) {
+  std::vector<uint8_t> key = key_80_to_9f();
+  AeadKey k(key_span(key));
+  AeadNonce nonce = wg_nonce(3);
+  std::vector<uint8_t> tag(kAeadTagLen), expected(kAeadTagLen);
+  ASSERT_TRUE(k.seal(nonce, {}, {}, tag));  // a keepalive
+  ASSERT_TRUE(aead_seal(key, nonce, {}, {}, expected));
+  EXPECT_EQ(tag, expected);
+  EXPECT_TRUE(k.open(nonce, tag, {}, {}));
+
+  std::vector<uint8_t> plain(10, 0x42), out(plain.size() + kAeadTagLen);
+  EXPECT_FALSE(k.seal(nonce, plain, {}, base::MutableBytes(out.data(), out.size() - 1)));
+  std::vector<uint8_t> too_big(out.size() + 1);
+  EXPECT_FALSE(k.seal(nonce, plain, {}, too_big));
+  ASSERT_TRUE(k.seal(nonce, plain, {}, out));
+  std::vector<uint8_t> back(plain.size()), back_big(plain.size() + 1);
+  EXPECT_FALSE(k.open(nonce, out, {}, base::MutableBytes(back.data(), back.size() - 1)));
+  EXPECT_FALSE(k.open(nonce, out, {}, back_big));
+  EXPECT_FALSE(k.open(nonce, base::Bytes(out.data(), kAeadTagLen - 1), {}, {}));
+  EXPECT_FALSE(k.open(nonce, base::Bytes(), {}, {}));
+  ASSERT_TRUE(k.open(nonce, out, {}, back));
+  EXPECT_EQ(back, plain);
+}
+
+TEST(AeadKey, MoveOnlyAndUnkeyedFails) {
+  std::vector<uint8_t> key = key_80_to_9f();
+  AeadNonce nonce = wg_nonce(9);
+  std::vector<uint8_t> plain(40, 0x11), out(plain.size() + kAeadTagLen), back(plain.size());
+
+  AeadKey unkeyed;
+  EXPECT_FALSE(unkeyed.keyed());
+  EXPECT_FALSE(unkeyed.seal(nonce, plain, {}, out));
+  EXPECT_FALSE(unkeyed.open(nonce, out, {}, back));
+
+  AeadKey a(key_span(key));
+  AeadKey b(std::move(a));
+  EXPECT_FALSE(a.keyed());  // NOLINT(bugprone-use-after-move): moved-from state is specified
+  EXPECT_FALSE(a.seal(nonce, plain, {}, out));
+  ASSERT_TRUE(b.seal(nonce, plain, {}, out));
+  AeadKey c;
+  c = std::move(b);
+  ASSERT_TRUE(c.open(nonce, out, {}, back));
+  EXPECT_EQ(back, plain);
+  // Re-keying by assignment replaces (and frees) the old context.
+  std::vector<uint8_t> other_key = key;
+  other_key[0] ^= 1;
+  c = AeadKey(key_span(other_key));
+  EXPECT_FALSE(c.open(nonce, out, {}, back));
+  static_assert(!std::is_copy_constructible_v<AeadKey>);
+  static_assert(!std::is_copy_assignable_v<AeadKey>);
 }
 
 }  // namespace

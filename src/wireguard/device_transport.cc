@@ -81,7 +81,8 @@ bool Device::send_transport(Peer& peer, Keypair& kp, base::Bytes plaintext, base
   if (len > scratch_.size()) scratch_.resize(len);
   base::MutableBytes msg(scratch_.data(), len);
   uint64_t counter = kp.send_counter++;
-  if (!seal_transport(kp.send_key, kp.remote_index, counter, plaintext, padded, msg)) return false;
+  if (!seal_transport(kp.send_key.aead(), kp.remote_index, counter, plaintext, padded, msg))
+    return false;
   peer.timers.on_any_authenticated_packet_traversal(now);
   peer.timers.on_any_authenticated_packet_sent();
   if (!plaintext.empty()) peer.timers.on_data_sent(now, jitter());
@@ -110,7 +111,7 @@ void Device::receive_transport(base::MutableBytes d, const base::Endpoint& sourc
     count(DropReason::kCounterExhausted);
     return;
   }
-  auto plain = open_transport(kp->receive_key, h.counter, d);
+  auto plain = open_transport(kp->receive_key.aead(), h.counter, d);
   if (!plain) {
     count(DropReason::kDecryptFailed);
     return;

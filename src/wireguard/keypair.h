@@ -7,14 +7,39 @@
 #include <memory>
 
 #include "base/time.h"
+#include "crypto/aead.h"
 #include "crypto/keys.h"
 #include "wireguard/replay.h"
 
 namespace mw::wg {
 
+// One direction of a keypair: the derived key, kept in a Secret so that it is wiped with the
+// keypair, and an AEAD context keyed with it once, when the key is assigned at derivation
+// (begin_session), so that sealing or opening a packet only sets the nonce. Both are dropped
+// together when the keypair is destroyed (rotation, expiry, zero_key_material after 540 s).
+class TransportKey {
+ public:
+  TransportKey() = default;
+  TransportKey(const TransportKey&) = delete;
+  TransportKey& operator=(const TransportKey&) = delete;
+  // Stores the key and keys a fresh context with it; if OpenSSL fails to allocate the context,
+  // every seal/open on this direction fails (its packets are dropped) instead of aborting.
+  TransportKey& operator=(const crypto::SymmetricKey& key);
+
+  const crypto::SymmetricKey& key() const { return key_; }
+  // Not thread-safe: used by one thread at a time (see crypto::AeadKey).
+  crypto::AeadKey& aead() { return aead_; }
+
+ private:
+  crypto::SymmetricKey key_;
+  crypto::AeadKey aead_;
+};
+
+// Owned by its peer's Keypairs; sealing uses send_key.aead() and opening receive_key.aead(),
+// so a keypair is used by one thread at a time.
 struct Keypair {
-  crypto::SymmetricKey send_key;
-  crypto::SymmetricKey receive_key;
+  TransportKey send_key;
+  TransportKey receive_key;
   uint64_t send_counter = 0;  // the next counter to send
   ReplayWindow replay;
   base::Instant created{};

@@ -16,27 +16,63 @@ size_t padded_length(size_t plain_len, size_t mtu) {
   return padded;
 }
 
-bool seal_transport(const crypto::SymmetricKey& key, uint32_t receiver_index, uint64_t counter,
-                    base::Bytes plaintext, size_t padded_len, base::MutableBytes out) {
+namespace {
+
+// Moves the plaintext into place after the header, zeroes the padding and writes the header;
+// returns the padded body, or nullopt on a size mismatch.
+std::optional<base::Bytes> frame_transport(uint32_t receiver_index, uint64_t counter,
+                                           base::Bytes plaintext, size_t padded_len,
+                                           base::MutableBytes out) {
   if (padded_len < plaintext.size() || out.size() != transport_message_length(padded_len))
-    return false;
+    return std::nullopt;
   uint8_t* body = out.data() + kTransportHeaderLen;
   if (!plaintext.empty() && plaintext.data() != body)
     std::memmove(body, plaintext.data(), plaintext.size());
   std::memset(body + plaintext.size(), 0, padded_len - plaintext.size());
   encode_transport_header({receiver_index, counter}, out.data());
-  base::MutableBytes sealed = out.subspan(kTransportHeaderLen);
-  return crypto::aead_seal(key.span(), crypto::wg_nonce(counter), base::Bytes(body, padded_len), {},
-                           sealed);
+  return base::Bytes(body, padded_len);
+}
+
+// The ciphertext-and-tag region and the plaintext region it opens into, or nullopt when the
+// datagram is too short.
+struct Sealed {
+  base::MutableBytes ciphertext;
+  base::MutableBytes plain;
+};
+std::optional<Sealed> sealed_region(base::MutableBytes d) {
+  if (d.size() < kTransportMinLen) return std::nullopt;
+  base::MutableBytes ct = d.subspan(kTransportHeaderLen);
+  return Sealed{ct, ct.first(ct.size() - crypto::kAeadTagLen)};
+}
+
+}  // namespace
+
+bool seal_transport(crypto::AeadKey& key, uint32_t receiver_index, uint64_t counter,
+                    base::Bytes plaintext, size_t padded_len, base::MutableBytes out) {
+  auto body = frame_transport(receiver_index, counter, plaintext, padded_len, out);
+  return body && key.seal(crypto::wg_nonce(counter), *body, {}, out.subspan(kTransportHeaderLen));
+}
+
+bool seal_transport(const crypto::SymmetricKey& key, uint32_t receiver_index, uint64_t counter,
+                    base::Bytes plaintext, size_t padded_len, base::MutableBytes out) {
+  auto body = frame_transport(receiver_index, counter, plaintext, padded_len, out);
+  return body && crypto::aead_seal(key.span(), crypto::wg_nonce(counter), *body, {},
+                                   out.subspan(kTransportHeaderLen));
+}
+
+std::optional<base::MutableBytes> open_transport(crypto::AeadKey& key, uint64_t counter,
+                                                 base::MutableBytes d) {
+  auto r = sealed_region(d);
+  if (!r || !key.open(crypto::wg_nonce(counter), r->ciphertext, {}, r->plain)) return std::nullopt;
+  return r->plain;
 }
 
 std::optional<base::MutableBytes> open_transport(const crypto::SymmetricKey& key, uint64_t counter,
                                                  base::MutableBytes d) {
-  if (d.size() < kTransportMinLen) return std::nullopt;
-  base::MutableBytes ct = d.subspan(kTransportHeaderLen);
-  base::MutableBytes plain = ct.first(ct.size() - crypto::kAeadTagLen);
-  if (!crypto::aead_open(key.span(), crypto::wg_nonce(counter), ct, {}, plain)) return std::nullopt;
-  return plain;
+  auto r = sealed_region(d);
+  if (!r || !crypto::aead_open(key.span(), crypto::wg_nonce(counter), r->ciphertext, {}, r->plain))
+    return std::nullopt;
+  return r->plain;
 }
 
 }  // namespace mw::wg

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Transport data messages (whitepaper §5.4.6): padding to 16 bytes within the MTU, sealing
-// under a keypair's send key, and opening in place.
+// under a keypair's send key, and opening in place. The data path passes the keypair's keyed
+// AEAD contexts; the SymmetricKey overloads (same bytes out) serve tests and one-off uses.
 #pragma once
 
 #include <optional>
 
 #include "base/bytes.h"
+#include "crypto/aead.h"
 #include "crypto/keys.h"
 #include "wireguard/messages.h"
 
@@ -22,11 +24,17 @@ constexpr size_t transport_message_length(size_t padded_len) {
 // Writes header, sealed padded plaintext and tag to out, whose size must be
 // transport_message_length(padded_len). The plaintext may already sit at
 // out.data() + kTransportHeaderLen (in place); padding bytes are zeroed.
+// `key` is used by this thread only for the duration of the call.
+bool seal_transport(crypto::AeadKey& key, uint32_t receiver_index, uint64_t counter,
+                    base::Bytes plaintext, size_t padded_len, base::MutableBytes out);
 bool seal_transport(const crypto::SymmetricKey& key, uint32_t receiver_index, uint64_t counter,
                     base::Bytes plaintext, size_t padded_len, base::MutableBytes out);
 
 // Opens a transport datagram in place; returns the padded plaintext inside `datagram`, or
-// nullopt when authentication fails. The header must already have been decoded.
+// nullopt when authentication fails (the plaintext region is then zeroed). The header must
+// already have been decoded. `key` is used by this thread only for the duration of the call.
+std::optional<base::MutableBytes> open_transport(crypto::AeadKey& key, uint64_t counter,
+                                                 base::MutableBytes datagram);
 std::optional<base::MutableBytes> open_transport(const crypto::SymmetricKey& key, uint64_t counter,
                                                  base::MutableBytes datagram);
 
