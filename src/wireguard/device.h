@@ -70,7 +70,7 @@ struct DeviceConfig {
   size_t mtu = 1420;
   // Adds to a monotonic Instant to give wall time (for TAI64N and last-handshake times).
   int64_t wall_offset_nanos = 0;
-  // Randomness for timer jitter; the default draws from the CSPRNG.
+  // Randomness for timer jitter; the default is a fast generator seeded from the CSPRNG.
   std::function<uint32_t()> rng;
   size_t ratelimiter_entries = 65536;
 };
