@@ -34,6 +34,7 @@ int run_up(mw::cli::UpRequest req) {
   o.tun_offload = req.tun_offload;
   o.udp_gso = req.udp_gso;
   o.udp_gro = req.udp_gro;
+  o.io = mw::node::parse_io_mode(req.io).value_or(mw::node::IoMode::kAuto);
   o.reload_trust = std::move(req.reload_trust);
   return mw::node::run_mesh(std::move(o));
 }

@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
       "meshward-wg: a userspace WireGuard interface, configured with wg(8) and wg-quick(8)\n"
       "through the UAPI socket /var/run/wireguard/<ifname>.sock, like wireguard-go.\n"
       "Environment: LOG_LEVEL=silent|error|info|debug (default error).\n"
-      "UDP GSO/GRO are used when a start-up probe shows they work; the log says which."};
+      "UDP GSO/GRO are used when a start-up probe shows they work; the log says which, and\n"
+      "which I/O backend (--io) runs the loop."};
   std::string ifname;
   bool foreground = false;
   app.add_flag("-f,--foreground", foreground, "stay in the foreground instead of daemonizing");
@@ -29,6 +30,11 @@ int main(int argc, char** argv) {
   app.add_flag("--no-udp-gso", no_gso,
                "never send with UDP segmentation offload (also MESHWARD_NO_UDP_GSO=1)");
   app.add_flag("--no-udp-gro", no_gro, "never receive with UDP GRO (also MESHWARD_NO_UDP_GRO=1)");
+  std::string io;
+  app.add_option(
+      "--io", io,
+      "I/O backend: auto (default; epoll for now, see docs/meshward-wg.md), uring (fails "
+      "if the kernel refuses io_uring) or epoll (also MESHWARD_IO=...)");
   app.set_version_flag("--version", fmt::format("meshward-wg {}", kVersion));
   CLI11_PARSE(app, argc, argv);
 
@@ -44,6 +50,16 @@ int main(int argc, char** argv) {
     const char* v = std::getenv(name);
     return v && *v && std::string_view(v) != "0";
   };
+  if (io.empty()) {
+    const char* v = std::getenv("MESHWARD_IO");
+    io = v && *v ? v : "auto";
+  }
+  auto mode = mw::node::parse_io_mode(io);
+  if (!mode) {
+    fmt::print(stderr, "error: --io/MESHWARD_IO={} is not one of auto, uring, epoll\n", io);
+    return 1;
+  }
+  options.io = *mode;
   options.name = ifname;
   options.tun_offload = !no_tun_offload && !env_on("MESHWARD_NO_TUN_OFFLOAD");
   options.udp_gso = !no_gso && !env_on("MESHWARD_NO_UDP_GSO");

@@ -26,6 +26,7 @@ struct UpFlags {
   std::optional<std::string> config_file;
   std::optional<std::string> socket;
   bool no_tun_offload = false, no_udp_gso = false, no_udp_gro = false;
+  std::optional<std::string> io;
 };
 
 bool env_set(const char* name) {
@@ -120,6 +121,11 @@ int run_up(const Context& ctx, const UpFlags& flags) {
   req.tun_offload = !flags.no_tun_offload && !env_set("MESHWARD_NO_TUN_OFFLOAD");
   req.udp_gso = !flags.no_udp_gso && !env_set("MESHWARD_NO_UDP_GSO");
   req.udp_gro = !flags.no_udp_gro && !env_set("MESHWARD_NO_UDP_GRO");
+  const char* io_env = std::getenv("MESHWARD_IO");
+  req.io = flags.io.value_or(io_env && *io_env ? io_env : "auto");
+  if (req.io == "io_uring") req.io = "uring";
+  if (req.io != "auto" && req.io != "uring" && req.io != "epoll")
+    return fail(ctx, fmt::format("--io: '{}' is not one of auto, uring, epoll", req.io));
   trust::PublicKey self = identity->public_key;
   std::string dir = store.dir();
   req.reload_trust = [dir, self, open]() { return ConfigStore(dir).load_trust_store(self, open); };
@@ -158,6 +164,9 @@ void add_up(CLI::App& root, Context& ctx, Commands& out) {
                "No virtio-net offloads on the TUN (also MESHWARD_NO_TUN_OFFLOAD=1)");
   up->add_flag("--no-udp-gso", flags->no_udp_gso, "No UDP GSO (also MESHWARD_NO_UDP_GSO=1)");
   up->add_flag("--no-udp-gro", flags->no_udp_gro, "No UDP GRO (also MESHWARD_NO_UDP_GRO=1)");
+  up->add_option("--io", flags->io,
+                 "I/O backend of the data path: auto (default; epoll for now), uring (fails if the "
+                 "kernel refuses io_uring) or epoll (also MESHWARD_IO=...)");
   out.push_back({up, [&ctx, flags] { return run_up(ctx, *flags); }});
 }
 

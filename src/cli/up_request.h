@@ -31,6 +31,7 @@ struct UpRequest {
   std::optional<base::Endpoint> metrics;
   std::string control_socket;
   bool tun_offload = true, udp_gso = true, udp_gro = true;
+  std::string io = "auto";  // the I/O backend: auto, uring or epoll (checked)
   std::function<base::Result<trust::TrustStore>()> reload_trust;
 };
 

@@ -32,6 +32,7 @@ class Engine {
   virtual base::Result<void> watch_fd(int fd, uint64_t tag, bool writable) = 0;
   // Changes the interest of a watched fd (readable false: only writability and errors).
   virtual base::Result<void> rewatch_fd(int fd, uint64_t tag, bool writable, bool readable) = 0;
+  // Call before closing a watched fd: unlike epoll, the io_uring backend does not notice a close.
   virtual void unwatch_fd(int fd) = 0;
   // Ends the loop after this iteration (on_stop is still called).
   virtual void stop() = 0;

@@ -10,6 +10,7 @@
 
 #include "base/ip_address.h"
 #include "base/result.h"
+#include "node/wg_interface.h"
 #include "trust/address.h"
 #include "trust/authorize.h"
 #include "trust/certificate.h"
@@ -31,6 +32,7 @@ struct MeshOptions {
   std::optional<base::Endpoint> metrics;  // Prometheus text on http://<this>/metrics
   std::string control_socket;             // the control protocol's unix socket
   bool tun_offload = true, udp_gso = true, udp_gro = true;
+  IoMode io = IoMode::kAuto;  // the interface loop's I/O backend
   // Give the TUN its addresses, MTU and routes (off only in tests without a real TUN).
   bool configure_interface = true;
   // Re-reads the trust files on SIGHUP; an error keeps the old trust.

@@ -19,6 +19,7 @@ int run_mesh(MeshOptions options) {
   wg.tun_offload = options.tun_offload;
   wg.udp_gso = options.udp_gso;
   wg.udp_gro = options.udp_gro;
+  wg.io = options.io;
   MeshDaemon mesh(std::move(options), clock.now(), clock.wall());
   wg.hooks = &mesh;
   auto iface = WgInterface::create(wg);

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // The WgInterface event loop. Stages of one iteration:
-//   1. wait on epoll until an fd is ready or the device's next deadline;
+//   1. wait on the I/O backend (epoll or io_uring) until an fd is ready or the device's next
+//      deadline;
 //   2. TUN readable: read a batch of packets (super-packets are split) and route each into the
 //      device (outbound);
 //   3. UDP readable: read batches of datagrams; handshake messages join a bounded queue,
 //      everything else goes straight into the device (inbound);
 //   4. drain part of the handshake queue, judging "under load" from its length;
 //   5. run expired timers; garbage-collect the rate limiter once a second;
-//   6. flush what the device produced: datagrams to the UDP sockets (GSO runs or sendmmsg),
-//      packets to TUN (coalesced into super-packets).
+//   6. flush what the device produced: datagrams to the UDP sockets (GSO runs or plain),
+//      packets to TUN (coalesced into super-packets), all queued on the backend and then
+//      committed (with io_uring: one io_uring_enter for all of them).
 // Buffers: every packet buffer is allocated at start and reused; the device's output is copied
-// into the output pools during the call and written out in step 6.
+// into the output pools during the call and written out in step 6; a pool is reused only after
+// the backend's commit, so the io_uring backend may read it until then.
 #include "node/wg_interface_impl.h"
 
 namespace mw::node::detail {
@@ -43,10 +46,9 @@ base::Result<void> Interface::init() {
     udp_offloads_.gso = options_.udp_gso && probed.gso;
     udp_offloads_.gro = options_.udp_gro && probed.gro;
   }
-  gso_buffer_.resize(kBufferLen);
-  auto ep = os::Epoll::create();
-  if (!ep) return ep.error();
-  epoll_ = std::move(*ep);
+  auto io = make_io_backend(options_.io, &drops_);
+  if (!io) return io.error();
+  io_ = std::move(*io);
   auto sig = os::make_signal_fd();
   if (!sig) return sig.error();
   signal_fd_ = std::move(*sig);
@@ -63,15 +65,15 @@ base::Result<void> Interface::init() {
     tun_slots_[i] = {in_buffers_[i].data(), kBufferLen, 0};
     udp_slots_[i] = {in_buffers_[i].data(), kBufferLen, 0, {}};
   }
-  if (tun_) MW_RETURN_IF_ERROR(epoll_->add(tun_->fd(), kTun));
-  MW_RETURN_IF_ERROR(epoll_->add(signal_fd_.get(), kSignal));
-  if (uapi_.fd() >= 0) MW_RETURN_IF_ERROR(epoll_->add(uapi_.fd(), kListener));
+  if (tun_) MW_RETURN_IF_ERROR(io_->watch(tun_->fd(), kTun, false, true));
+  MW_RETURN_IF_ERROR(io_->watch(signal_fd_.get(), kSignal, false, true));
+  if (uapi_.fd() >= 0) MW_RETURN_IF_ERROR(io_->watch(uapi_.fd(), kListener, false, true));
   MW_RETURN_IF_ERROR(register_sockets());
   if (tun_) {
     MW_LOG_INFO("interface {} is up: UDP port {}{}; data path: {}", tun_name_, udp_.port,
                 uapi_.fd() >= 0 ? ", UAPI " + uapi_.path() : std::string(), data_path());
   } else {
-    MW_LOG_INFO("no interface (gossip only): UDP port {}", udp_.port);
+    MW_LOG_INFO("no interface (gossip only): UDP port {}; I/O: {}", udp_.port, io_->name());
   }
   if (options_.hooks) MW_RETURN_IF_ERROR(options_.hooks->on_start(*this, clock_.now()));
   return {};
@@ -83,21 +85,21 @@ std::string Interface::data_path() const {
                     : tun_->offloads().uso ? "TSO+USO"
                     : tun_->offloads().tso ? "TSO"
                                            : "csum";
-  return fmt::format("epoll, TUN offload {}, UDP GSO {}, UDP GRO {}", tun,
+  return fmt::format("{}, TUN offload {}, UDP GSO {}, UDP GRO {}", io_->name(), tun,
                      udp_offloads_.gso ? "on" : "off", udp_offloads_.gro ? "on" : "off");
 }
 
 base::Result<void> Interface::watch_fd(int fd, uint64_t tag, bool writable) {
   if (tag < kFirstHookTag) return base::make_error("watch_fd: tag {} is reserved", tag);
-  return epoll_->add(fd, tag, writable);
+  return io_->watch(fd, tag, writable, true);
 }
 
 base::Result<void> Interface::register_sockets() {
   for (auto* s : {udp_.v4 ? &*udp_.v4 : nullptr, udp_.v6 ? &*udp_.v6 : nullptr}) {
     if (s && udp_offloads_.gro && !os::enable_gro(*s)) udp_offloads_.gro = false;
   }
-  if (udp_.v4) MW_RETURN_IF_ERROR(epoll_->add(udp_.v4->fd(), kUdp4));
-  if (udp_.v6) MW_RETURN_IF_ERROR(epoll_->add(udp_.v6->fd(), kUdp6));
+  if (udp_.v4) MW_RETURN_IF_ERROR(io_->watch(udp_.v4->fd(), kUdp4, false, true));
+  if (udp_.v6) MW_RETURN_IF_ERROR(io_->watch(udp_.v6->fd(), kUdp6, false, true));
   return {};
 }
 
@@ -114,7 +116,7 @@ base::Result<void> Interface::run() {
       if (options_.hooks) deadline = std::min(deadline, options_.hooks->next_deadline());
       timeout = deadline <= now ? base::Duration::zero() : std::min(deadline - now, timeout);
     }
-    auto n = epoll_->wait(events, timeout);
+    auto n = io_->wait(events, timeout);
     if (!n) return n.error();
     now = clock_.now();
     for (size_t i = 0; i < *n && !stop_; ++i) {
@@ -189,7 +191,7 @@ void Interface::log_counters() const {
               tun_name_.empty() ? "no interface" : tun_name_, st.handshakes_completed,
               st.cookie_replies_sent, drops.empty() ? " none" : drops,
               fmt::format(" handshake_queue_full={} udp_send={} tun_write={}", handshakes_dropped_,
-                          send_dropped_, tun_dropped_));
+                          drops_.udp_send, drops_.tun_write));
 }
 
 base::Result<void> Interface::on_tun_readable(base::Instant now) {
@@ -292,21 +294,27 @@ void Interface::process_handshakes(base::Instant now) {
 }
 
 void Interface::send_datagram(const base::Endpoint& to, base::Bytes d) {
-  if (out_datagrams_.full()) flush_datagrams();
+  if (out_datagrams_.full()) flush();
   out_datagrams_.push(d, to);
 }
 
 void Interface::deliver_packet(base::Bytes p) {
-  if (out_packets_.full()) flush_packets();
+  if (out_packets_.full()) flush();
   out_packets_.push(p, {});
 }
 
 void Interface::flush() {
-  flush_datagrams();
-  flush_packets();
+  queue_datagrams();
+  queue_packets();
+  if (auto r = io_->commit(); !r) {
+    MW_LOG_INFO("interface {} is gone ({}); shutting down", tun_name_, r.error().message());
+    stop_ = true;
+  }
+  out_datagrams_.count = 0;
+  out_packets_.count = 0;
 }
 
-void Interface::flush_datagrams() {
+void Interface::queue_datagrams() {
   if (out_datagrams_.count == 0) return;
   // Split by family, keeping order within each.
   std::array<os::DatagramSlot, kBatch> v4, v6;
@@ -321,13 +329,12 @@ void Interface::flush_datagrams() {
   }
   if (n4 && udp_.v4) send_datagrams(*udp_.v4, std::span(v4.data(), n4));
   if (n6 && udp_.v6) send_datagrams(*udp_.v6, std::span(v6.data(), n6));
-  if (n6 && !udp_.v6) send_dropped_ += n6;
-  out_datagrams_.count = 0;
+  if (n6 && !udp_.v6) drops_.udp_send += n6;
 }
 
 void Interface::send_datagrams(os::UdpSocket& socket, std::span<const os::DatagramSlot> datagrams) {
   if (!udp_offloads_.gso) {
-    socket.send_batch(datagrams, &send_dropped_);
+    io_->send(socket, datagrams);
     return;
   }
   // Runs of datagrams to one peer, all of one size but a possibly shorter last, leave in one
@@ -338,7 +345,7 @@ void Interface::send_datagrams(os::UdpSocket& socket, std::span<const os::Datagr
     size_t j = i + 1, total = first.length;
     while (j < datagrams.size() && datagrams[j].peer == first.peer &&
            datagrams[j - 1].length == first.length && datagrams[j].length <= first.length &&
-           total + datagrams[j].length <= gso_buffer_.size() && j - i < 64) {
+           total + datagrams[j].length <= kBufferLen && j - i < 64) {
       total += datagrams[j].length;
       ++j;
     }
@@ -346,26 +353,17 @@ void Interface::send_datagrams(os::UdpSocket& socket, std::span<const os::Datagr
       ++i;
       continue;
     }
-    if (plain_start < i)
-      socket.send_batch(datagrams.subspan(plain_start, i - plain_start), &send_dropped_);
-    size_t off = 0;
-    for (size_t k = i; k < j; ++k) {
-      std::memcpy(gso_buffer_.data() + off, datagrams[k].data, datagrams[k].length);
-      off += datagrams[k].length;
-    }
-    if (!os::send_gso(socket, first.peer, base::Bytes(gso_buffer_.data(), off), first.length))
-      socket.send_batch(datagrams.subspan(i, j - i), &send_dropped_);
+    if (plain_start < i) io_->send(socket, datagrams.subspan(plain_start, i - plain_start));
+    io_->send_segmented(socket, datagrams.subspan(i, j - i));
     i = plain_start = j;
   }
-  if (plain_start < datagrams.size())
-    socket.send_batch(datagrams.subspan(plain_start), &send_dropped_);
+  if (plain_start < datagrams.size()) io_->send(socket, datagrams.subspan(plain_start));
 }
 
-void Interface::flush_packets() {
+void Interface::queue_packets() {
   if (out_packets_.count == 0) return;
   if (!tun_) {  // gossip only: the device has no peers, so nothing should arrive here
-    tun_dropped_ += out_packets_.count;
-    out_packets_.count = 0;
+    drops_.tun_write += out_packets_.count;
     return;
   }
   std::array<os::PacketSlot, kBatch> packets;
@@ -397,11 +395,7 @@ void Interface::flush_packets() {
       packets[i] = {data, kBufferLen, length};
     }
   }
-  if (auto r = tun_->write_batch(std::span(packets.data(), n), &tun_dropped_); !r) {
-    MW_LOG_INFO("interface {} is gone ({}); shutting down", tun_name_, r.error().message());
-    stop_ = true;
-  }
-  out_packets_.count = 0;
+  io_->write(*tun_, std::span(packets.data(), n));
 }
 
 }  // namespace mw::node::detail

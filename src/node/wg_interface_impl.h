@@ -19,7 +19,7 @@
 #include "dataplane/virtio_net_hdr.h"
 #include "node/interface_hooks.h"
 #include "node/uapi_apply.h"
-#include "os/epoll.h"
+#include "node/wg_interface_io.h"
 #include "os/process.h"
 #include "os/tun.h"
 #include "os/udp_offload.h"
@@ -101,19 +101,19 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   std::string data_path() const override;
   base::Result<void> watch_fd(int fd, uint64_t tag, bool writable) override;
   base::Result<void> rewatch_fd(int fd, uint64_t tag, bool writable, bool readable) override {
-    return epoll_->modify(fd, tag, writable, readable);
+    return io_->rewatch(fd, tag, writable, readable);
   }
-  void unwatch_fd(int fd) override { epoll_->remove(fd); }
+  void unwatch_fd(int fd) override { io_->unwatch(fd); }
   void stop() override { stop_ = true; }
 
   base::Result<void> on_tun_readable(base::Instant now);
   void on_udp_readable(os::UdpSocket& socket, base::Instant now);
   void process_handshakes(base::Instant now);
   void flush();
-  void flush_datagrams();
+  void queue_datagrams();
   void send_datagrams(os::UdpSocket& socket, std::span<const os::DatagramSlot> datagrams);
   void on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer, base::Instant now);
-  void flush_packets();
+  void queue_packets();
   base::Result<void> register_sockets();
 
   void accept_clients();
@@ -130,7 +130,8 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   std::string tun_name_;
   os::UdpPair udp_;
   uint32_t fwmark_ = 0;
-  std::optional<os::Epoll> epoll_;
+  IoDrops drops_;
+  std::unique_ptr<IoBackend> io_;  // after drops_, which it counts into
   base::UniqueFd signal_fd_;
   os::UnixListener uapi_;
   std::map<uint64_t, Client> clients_;
@@ -148,14 +149,11 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   std::vector<dp::PacketSlot> tun_out_slots_;
   std::optional<dp::GroCoalescer> coalescer_;
   uint64_t tun_split_dropped_ = 0;
-  std::vector<uint8_t> gso_buffer_;
   std::vector<std::vector<uint8_t>> in_buffers_;
   std::vector<os::PacketSlot> tun_slots_;
   std::vector<os::DatagramSlot> udp_slots_;
   OutputPool out_datagrams_;
   OutputPool out_packets_;
-  uint64_t send_dropped_ = 0;
-  uint64_t tun_dropped_ = 0;
   bool stop_ = false;
 };
 

@@ -12,7 +12,7 @@ void Interface::accept_clients() {
     if (!fd.valid()) return;
     if (clients_.size() >= kMaxClients) continue;  // closes it
     uint64_t tag = next_client_tag_++;
-    if (!epoll_->add(fd.get(), tag)) continue;
+    if (!io_->watch(fd.get(), tag, false, true)) continue;
     clients_[tag].fd = std::move(fd);
   }
 }
@@ -20,7 +20,7 @@ void Interface::accept_clients() {
 void Interface::close_client(uint64_t tag) {
   auto it = clients_.find(tag);
   if (it == clients_.end()) return;
-  epoll_->remove(it->second.fd.get());
+  io_->unwatch(it->second.fd.get());
   base::secure_wipe(it->second.out.data(), it->second.out.size());
   clients_.erase(it);
 }
@@ -49,7 +49,7 @@ void Interface::on_client(uint64_t tag, bool readable, bool writable, bool error
     close_client(tag);
     return;
   }
-  if (!epoll_->modify(c.fd.get(), tag, !c.out.empty())) close_client(tag);
+  if (!io_->rewatch(c.fd.get(), tag, !c.out.empty(), true)) close_client(tag);
 }
 
 void Interface::handle_request(Client& c, std::string_view text) {
@@ -82,8 +82,8 @@ int Interface::apply_set(const wg::uapi::SetRequest& request, base::Instant now)
                   pair.error().message());
       return wg::uapi::kErrnoPortInUse;
     }
-    if (udp_.v4) epoll_->remove(udp_.v4->fd());
-    if (udp_.v6) epoll_->remove(udp_.v6->fd());
+    if (udp_.v4) io_->unwatch(udp_.v4->fd());
+    if (udp_.v6) io_->unwatch(udp_.v6->fd());
     udp_ = std::move(*pair);
     if (!register_sockets()) return wg::uapi::kErrnoIo;
     MW_LOG_INFO("listening on UDP port {}", udp_.port);

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+// The epoll I/O backend (every write is a syscall made at once: sendmmsg, a UDP_SEGMENT
+// sendmsg, write(2) per TUN packet), the choice of backend, and the --io names.
+#include "node/wg_interface_io.h"
+
+#include <cstring>
+#include <vector>
+
+#include "base/log.h"
+#include "os/udp_offload.h"
+
+namespace mw::node {
+
+std::optional<IoMode> parse_io_mode(std::string_view text) {
+  if (text == "auto") return IoMode::kAuto;
+  if (text == "uring" || text == "io_uring") return IoMode::kUring;
+  if (text == "epoll") return IoMode::kEpoll;
+  return std::nullopt;
+}
+
+const char* io_mode_name(IoMode mode) {
+  switch (mode) {
+    case IoMode::kAuto: return "auto";
+    case IoMode::kUring: return "uring";
+    case IoMode::kEpoll: return "epoll";
+  }
+  return "auto";
+}
+
+}  // namespace mw::node
+
+namespace mw::node::detail {
+namespace {
+
+class EpollBackend final : public IoBackend {
+ public:
+  EpollBackend(os::Epoll epoll, IoDrops* drops)
+      : epoll_(std::move(epoll)), drops_(*drops), gso_buffer_(65536 + 64) {}
+
+  const char* name() const override { return "epoll"; }
+  base::Result<void> watch(int fd, uint64_t tag, bool writable, bool readable) override {
+    return epoll_.add(fd, tag, writable, readable);
+  }
+  base::Result<void> rewatch(int fd, uint64_t tag, bool writable, bool readable) override {
+    return epoll_.modify(fd, tag, writable, readable);
+  }
+  void unwatch(int fd) override { epoll_.remove(fd); }
+  base::Result<size_t> wait(std::span<os::PollEvent> events, base::Duration timeout) override {
+    return epoll_.wait(events, timeout);
+  }
+
+  void send(os::UdpSocket& socket, std::span<const os::DatagramSlot> datagrams) override {
+    socket.send_batch(datagrams, &drops_.udp_send);
+  }
+  void send_segmented(os::UdpSocket& socket, std::span<const os::DatagramSlot> run) override {
+    size_t total = 0;
+    for (const os::DatagramSlot& d : run) total += d.length;
+    if (total > gso_buffer_.size()) {
+      socket.send_batch(run, &drops_.udp_send);
+      return;
+    }
+    size_t off = 0;
+    for (const os::DatagramSlot& d : run) {
+      std::memcpy(gso_buffer_.data() + off, d.data, d.length);
+      off += d.length;
+    }
+    if (!os::send_gso(socket, run[0].peer, base::Bytes(gso_buffer_.data(), off), run[0].length))
+      socket.send_batch(run, &drops_.udp_send);
+  }
+  void write(os::Tun& tun, std::span<const os::PacketSlot> packets) override {
+    auto r = tun.write_batch(packets, &drops_.tun_write);
+    if (!r && !tun_error_) tun_error_ = r.error();
+  }
+  base::Result<void> commit() override {
+    if (!tun_error_) return {};
+    base::Error e = *tun_error_;
+    tun_error_.reset();
+    return e;
+  }
+
+ private:
+  os::Epoll epoll_;
+  IoDrops& drops_;
+  std::vector<uint8_t> gso_buffer_;  // a GSO run is copied into one buffer
+  std::optional<base::Error> tun_error_;
+};
+
+}  // namespace
+
+std::unique_ptr<IoBackend> make_epoll_backend(os::Epoll epoll, IoDrops* drops) {
+  return std::make_unique<EpollBackend>(std::move(epoll), drops);
+}
+
+base::Result<std::unique_ptr<IoBackend>> make_io_backend(IoMode mode, IoDrops* drops) {
+  // auto means epoll until io_uring measures at least as fast (see docs/meshward-wg.md).
+  constexpr IoMode kAutoChoice = IoMode::kEpoll;
+  IoMode want = mode == IoMode::kAuto ? kAutoChoice : mode;
+  if (want == IoMode::kUring) {
+    auto uring = make_uring_backend(drops);
+    if (uring || mode == IoMode::kUring) return uring;
+    MW_LOG_INFO("io_uring unavailable ({}); using epoll", uring.error().message());
+  }
+  auto ep = os::Epoll::create();
+  if (!ep) return ep.error();
+  return make_epoll_backend(std::move(*ep), drops);
+}
+
+}  // namespace mw::node::detail
