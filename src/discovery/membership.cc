@@ -39,6 +39,7 @@ void Membership::start(base::Instant now, base::WallTime /*wall*/, uint64_t inca
   next_probe_ = now + jitter(config_.probe_interval);
   next_gossip_ = now + config_.gossip_interval;
   next_sync_ = now + config_.sync_interval / 2 + jitter(config_.sync_interval / 2);
+  next_reconnect_ = now + config_.reconnect_interval;
 }
 
 void Membership::add_seed(const base::Endpoint& seed, base::Instant now) {
@@ -102,7 +103,7 @@ void Membership::tick(base::Instant now, base::WallTime /*wall*/, Transport& out
 
 base::Instant Membership::next_deadline() const {
   if (!started_ || left_) return base::Instant::max();
-  base::Instant t = std::min(next_probe_, next_sync_);
+  base::Instant t = std::min({next_probe_, next_sync_, next_reconnect_});
   if (probe_.active) {
     t = std::min(t, probe_.end);
     if (!probe_.indirect_sent) t = std::min(t, probe_.direct_deadline);

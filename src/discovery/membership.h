@@ -198,7 +198,7 @@ class Membership {
   Probe probe_;
   std::vector<Relay> relays_;
   std::vector<Seed> seeds_;
-  base::Instant next_probe_, next_gossip_, next_sync_;
+  base::Instant next_probe_, next_gossip_, next_sync_, next_reconnect_;
   std::optional<PublicKey> sync_cursor_;
   std::vector<Event> events_;
   Stats stats_;

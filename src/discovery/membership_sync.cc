@@ -29,13 +29,16 @@ void Membership::tick_gossip(base::Instant now, Transport& out) {
 }
 
 void Membership::tick_sync(base::Instant now, Transport& out) {
-  if (now < next_sync_) return;
-  next_sync_ = now + config_.sync_interval;
-  for (const PublicKey& id : random_members(1, [](const Member& m) { return m.live(); })) {
-    Member& m = *table_.find(id);
-    std::vector<base::Endpoint> to = m.destinations();
-    if (!to.empty()) send_sync(m, to.front(), true, &sync_cursor_, nullptr, out);
+  if (now >= next_sync_) {
+    next_sync_ = now + config_.sync_interval;
+    for (const PublicKey& id : random_members(1, [](const Member& m) { return m.live(); })) {
+      Member& m = *table_.find(id);
+      std::vector<base::Endpoint> to = m.destinations();
+      if (!to.empty()) send_sync(m, to.front(), true, &sync_cursor_, nullptr, out);
+    }
   }
+  if (now < next_reconnect_) return;
+  next_reconnect_ = now + config_.reconnect_interval;
   // Reconnect: a member we think dead may be alive behind a healed partition. Its own death
   // goes first so that it refutes.
   for (const PublicKey& id :

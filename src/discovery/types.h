@@ -28,8 +28,11 @@ struct Config {
   int awareness_max_multiplier = 8;
   base::Duration gossip_interval = base::Duration::millis(200);
   int gossip_nodes = 3;
-  base::Duration sync_interval = base::Duration::seconds(30);    // anti-entropy
-  base::Duration dead_retention = base::Duration::seconds(600);  // then forgotten
+  base::Duration sync_interval = base::Duration::seconds(30);
+  // A sync to one random dead member, so that the two sides of a healed partition find each
+  // other (memberlist leaves this to serf's 30 s reconnect; one datagram per interval here).
+  base::Duration reconnect_interval = base::Duration::seconds(5);  // anti-entropy
+  base::Duration dead_retention = base::Duration::seconds(600);    // then forgotten
   size_t max_members = 4096;
   // Dead members still receive gossip this long after they failed, so they can refute.
   base::Duration gossip_to_dead = base::Duration::seconds(30);
