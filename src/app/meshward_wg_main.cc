@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <optional>
 
 #include "base/log.h"
 #include "base/version.h"
@@ -35,6 +36,12 @@ int main(int argc, char** argv) {
       "--io", io,
       "I/O backend: auto (default; epoll for now, see docs/meshward-wg.md), uring (fails "
       "if the kernel refuses io_uring) or epoll (also MESHWARD_IO=...)");
+  std::optional<int> crypto_workers;
+  app.add_option("--crypto-workers", crypto_workers,
+                 "threads sealing outbound batches, the loop's own included: 0 = auto (the "
+                 "online CPUs), 1 = the loop alone (the default) (also "
+                 "MESHWARD_CRYPTO_WORKERS=N)")
+      ->check(CLI::Range(0, 64));
   app.set_version_flag("--version", fmt::format("meshward-wg {}", kVersion));
   CLI11_PARSE(app, argc, argv);
 
@@ -60,6 +67,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   options.io = *mode;
+  if (!crypto_workers) {
+    const char* v = std::getenv("MESHWARD_CRYPTO_WORKERS");
+    if (v && *v) {
+      char* end = nullptr;
+      long n = std::strtol(v, &end, 10);
+      if (*end != '\0' || n < 0 || n > 64) {
+        fmt::print(stderr, "error: MESHWARD_CRYPTO_WORKERS={} is not a number from 0 to 64\n", v);
+        return 1;
+      }
+      crypto_workers = int(n);
+    }
+  }
+  options.crypto_workers = crypto_workers.value_or(1);
   options.name = ifname;
   options.tun_offload = !no_tun_offload && !env_on("MESHWARD_NO_TUN_OFFLOAD");
   options.udp_gso = !no_gso && !env_on("MESHWARD_NO_UDP_GSO");

@@ -27,6 +27,7 @@ struct UpFlags {
   std::optional<std::string> socket;
   bool no_tun_offload = false, no_udp_gso = false, no_udp_gro = false;
   std::optional<std::string> io;
+  std::optional<int> crypto_workers;
 };
 
 bool env_set(const char* name) {
@@ -126,6 +127,15 @@ int run_up(const Context& ctx, const UpFlags& flags) {
   if (req.io == "io_uring") req.io = "uring";
   if (req.io != "auto" && req.io != "uring" && req.io != "epoll")
     return fail(ctx, fmt::format("--io: '{}' is not one of auto, uring, epoll", req.io));
+  req.crypto_workers = flags.crypto_workers.value_or(1);
+  if (const char* v = std::getenv("MESHWARD_CRYPTO_WORKERS"); !flags.crypto_workers && v && *v) {
+    char* end = nullptr;
+    long n = std::strtol(v, &end, 10);
+    if (*end != '\0' || n < 0 || n > 64)
+      return fail(ctx,
+                  fmt::format("MESHWARD_CRYPTO_WORKERS: '{}' is not a number from 0 to 64", v));
+    req.crypto_workers = int(n);
+  }
   trust::PublicKey self = identity->public_key;
   std::string dir = store.dir();
   req.reload_trust = [dir, self, open]() { return ConfigStore(dir).load_trust_store(self, open); };
@@ -167,6 +177,10 @@ void add_up(CLI::App& root, Context& ctx, Commands& out) {
   up->add_option("--io", flags->io,
                  "I/O backend of the data path: auto (default; epoll for now), uring (fails if the "
                  "kernel refuses io_uring) or epoll (also MESHWARD_IO=...)");
+  up->add_option("--crypto-workers", flags->crypto_workers,
+                 "Threads sealing outbound batches, the loop's own included: 0 = auto (the online "
+                 "CPUs), 1 = the loop alone (the default) (also MESHWARD_CRYPTO_WORKERS=N)")
+      ->check(CLI::Range(0, 64));
   out.push_back({up, [&ctx, flags] { return run_up(ctx, *flags); }});
 }
 

@@ -32,6 +32,7 @@ struct UpRequest {
   std::string control_socket;
   bool tun_offload = true, udp_gso = true, udp_gro = true;
   std::string io = "auto";  // the I/O backend: auto, uring or epoll (checked)
+  int crypto_workers = 1;   // sealing threads, the loop's included; 0: the online CPUs
   std::function<base::Result<trust::TrustStore>()> reload_trust;
 };
 

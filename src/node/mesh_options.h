@@ -33,6 +33,7 @@ struct MeshOptions {
   std::string control_socket;             // the control protocol's unix socket
   bool tun_offload = true, udp_gso = true, udp_gro = true;
   IoMode io = IoMode::kAuto;  // the interface loop's I/O backend
+  int crypto_workers = 1;     // sealing threads, the loop's included; 0: the online CPUs
   // Give the TUN its addresses, MTU and routes (off only in tests without a real TUN).
   bool configure_interface = true;
   // Re-reads the trust files on SIGHUP; an error keeps the old trust.

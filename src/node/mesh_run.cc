@@ -20,6 +20,7 @@ int run_mesh(MeshOptions options) {
   wg.udp_gso = options.udp_gso;
   wg.udp_gro = options.udp_gro;
   wg.io = options.io;
+  wg.crypto_workers = options.crypto_workers;
   MeshDaemon mesh(std::move(options), clock.now(), clock.wall());
   wg.hooks = &mesh;
   auto iface = WgInterface::create(wg);

@@ -8,12 +8,20 @@
 //      everything else goes straight into the device (inbound);
 //   4. drain part of the handshake queue, judging "under load" from its length;
 //   5. run expired timers; garbage-collect the rate limiter once a second;
-//   6. flush what the device produced: datagrams to the UDP sockets (GSO runs or plain),
-//      packets to TUN (coalesced into super-packets), all queued on the backend and then
-//      committed (with io_uring: one io_uring_enter for all of them).
+//   6. flush what the device produced:
+//      a. seal the batch's transport messages, each in its own output slot, on the crypto
+//         workers (the loop taking a share; small batches inline) and wait for all of them;
+//      b. datagrams to the UDP sockets (GSO runs or plain), packets to TUN (coalesced into
+//         super-packets), all queued on the backend and then committed (with io_uring: one
+//         io_uring_enter for all of them).
+//   Steps 2-5 also flush (6a, 6b) whenever an output pool fills.
+// Order: the device assigns counters and frames messages in order on this thread; each message
+// is copied into the next output slot and sealed where it lies, and 6b sends the slots in pool
+// order, so every peer's datagrams (and all of them) leave in the order the device made them.
 // Buffers: every packet buffer is allocated at start and reused; the device's output is copied
 // into the output pools during the call and written out in step 6; a pool is reused only after
-// the backend's commit, so the io_uring backend may read it until then.
+// the backend's commit, so the io_uring backend may read it until then. Crypto workers touch a
+// pool slot only inside step 6a.
 #include "node/wg_interface_impl.h"
 
 namespace mw::node::detail {
@@ -58,6 +66,9 @@ base::Result<void> Interface::init() {
     uapi_ = std::move(*listener);
   }
 
+  int crypto_threads = resolve_crypto_workers(options_.crypto_workers);
+  if (crypto_threads > 1) crypto_ = std::make_unique<dp::CryptoWorkers>(size_t(crypto_threads));
+
   in_buffers_.assign(kBatch, std::vector<uint8_t>(kBufferLen));
   tun_slots_.resize(kBatch);
   udp_slots_.resize(kBatch);
@@ -85,8 +96,9 @@ std::string Interface::data_path() const {
                     : tun_->offloads().uso ? "TSO+USO"
                     : tun_->offloads().tso ? "TSO"
                                            : "csum";
-  return fmt::format("{}, TUN offload {}, UDP GSO {}, UDP GRO {}", io_->name(), tun,
-                     udp_offloads_.gso ? "on" : "off", udp_offloads_.gro ? "on" : "off");
+  return fmt::format("{}, TUN offload {}, UDP GSO {}, UDP GRO {}, crypto {} threads", io_->name(),
+                     tun, udp_offloads_.gso ? "on" : "off", udp_offloads_.gro ? "on" : "off",
+                     crypto_ ? crypto_->threads() : 1);
 }
 
 base::Result<void> Interface::watch_fd(int fd, uint64_t tag, bool writable) {
@@ -190,8 +202,8 @@ void Interface::log_counters() const {
   MW_LOG_INFO("{}: {} handshakes, {} cookie replies sent; dropped:{}{}",
               tun_name_.empty() ? "no interface" : tun_name_, st.handshakes_completed,
               st.cookie_replies_sent, drops.empty() ? " none" : drops,
-              fmt::format(" handshake_queue_full={} udp_send={} tun_write={}", handshakes_dropped_,
-                          drops_.udp_send, drops_.tun_write));
+              fmt::format(" handshake_queue_full={} udp_send={} tun_write={} seal_failed={}",
+                          handshakes_dropped_, drops_.udp_send, drops_.tun_write, seal_failed_));
 }
 
 base::Result<void> Interface::on_tun_readable(base::Instant now) {
@@ -298,12 +310,33 @@ void Interface::send_datagram(const base::Endpoint& to, base::Bytes d) {
   out_datagrams_.push(d, to);
 }
 
+void Interface::send_transport(const base::Endpoint& to, base::MutableBytes message,
+                               const crypto::SymmetricKey& key, uint64_t counter,
+                               crypto::AeadKey& keyed) {
+  if (!crypto_) {
+    wg::DeviceOutput::send_transport(to, message, key, counter, keyed);
+    return;
+  }
+  // Owns: `message` is the device's scratch, valid during this call; the copy in the slot and
+  // the job's key copy are ours until flush() has sealed and sent them.
+  if (out_datagrams_.full()) flush();
+  size_t slot = out_datagrams_.count;
+  out_datagrams_.push(message, to);
+  dp::SealJob& job = seal_jobs_[seal_count_];
+  job.message = out_datagrams_.slots[slot].data;
+  job.message_len = out_datagrams_.slots[slot].length;
+  job.counter = counter;
+  job.key = key;
+  seal_slots_[seal_count_++] = slot;
+}
+
 void Interface::deliver_packet(base::Bytes p) {
   if (out_packets_.full()) flush();
   out_packets_.push(p, {});
 }
 
 void Interface::flush() {
+  seal_datagrams();
   queue_datagrams();
   queue_packets();
   if (auto r = io_->commit(); !r) {
@@ -314,6 +347,17 @@ void Interface::flush() {
   out_packets_.count = 0;
 }
 
+void Interface::seal_datagrams() {
+  if (seal_count_ == 0) return;
+  crypto_->run(std::span(seal_jobs_.data(), seal_count_));
+  for (size_t i = 0; i < seal_count_; ++i) {
+    if (seal_jobs_[i].sealed) continue;
+    out_datagrams_.slots[seal_slots_[i]].length = 0;  // never sent: see queue_datagrams
+    ++seal_failed_;
+  }
+  seal_count_ = 0;
+}
+
 void Interface::queue_datagrams() {
   if (out_datagrams_.count == 0) return;
   // Split by family, keeping order within each.
@@ -321,6 +365,7 @@ void Interface::queue_datagrams() {
   size_t n4 = 0, n6 = 0;
   for (size_t i = 0; i < out_datagrams_.count; ++i) {
     const os::DatagramSlot& s = out_datagrams_.slots[i];
+    if (s.length == 0) continue;  // a message that failed to seal
     if (s.peer.address.is_v4()) {
       v4[n4++] = s;
     } else {
@@ -401,6 +446,12 @@ void Interface::queue_packets() {
 }  // namespace mw::node::detail
 
 namespace mw::node {
+
+int resolve_crypto_workers(int crypto_workers) {
+  constexpr int kMax = 8;  // a 64-datagram batch in chunks of at least kInlineBelow
+  int n = crypto_workers > 0 ? crypto_workers : int(std::thread::hardware_concurrency());
+  return std::clamp(n, 1, kMax);
+}
 
 base::Result<std::unique_ptr<WgInterface>> WgInterface::create(const WgInterfaceOptions& options) {
   base::SystemClock& clock = base::SystemClock::instance();

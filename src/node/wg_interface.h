@@ -23,6 +23,8 @@ enum class IoMode { kAuto, kUring, kEpoll };
 // "auto", "uring" (or "io_uring"), "epoll"; nullopt for anything else.
 std::optional<IoMode> parse_io_mode(std::string_view text);
 const char* io_mode_name(IoMode mode);
+// The number of sealing threads `crypto_workers` stands for (0: the online CPUs), in 1..8.
+int resolve_crypto_workers(int crypto_workers);
 
 struct WgInterfaceOptions {
   std::string name;  // e.g. "wg0"
@@ -36,6 +38,10 @@ struct WgInterfaceOptions {
   bool tun = true;            // false: no TUN at all (a gossip-only mesh node)
   bool uapi = true;           // serve the wg(8) UAPI socket
   IoMode io = IoMode::kAuto;  // kUring fails start-up when the kernel refuses io_uring
+  // Threads sealing outbound batches, counting the loop's own: 0 = auto (the online CPUs),
+  // 1 = the loop seals every packet itself, one by one. 1 by default: on the 2-CPU host we
+  // measure on, 2 threads lost 12% of TCP throughput (docs/meshward-wg.md).
+  int crypto_workers = 1;
   // A subsystem sharing the loop and the UDP port (the mesh); not owned, outlives run().
   InterfaceHooks* hooks = nullptr;
 };

@@ -5,15 +5,18 @@
 
 #include "node/wg_interface.h"
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstring>
 #include <deque>
 #include <map>
+#include <thread>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "dataplane/crypto_workers.h"
 #include "dataplane/gro_coalesce.h"
 #include "dataplane/gso_split.h"
 #include "dataplane/virtio_net_hdr.h"
@@ -92,6 +95,11 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   // wg::DeviceOutput (send_datagram is Engine's too)
   void send_datagram(const base::Endpoint& to, base::Bytes d) override;
   void deliver_packet(base::Bytes p) override;
+  // With crypto workers: copies the framed message into the next output slot and records a
+  // seal job for flush(); without, seals it here (the default).
+  void send_transport(const base::Endpoint& to, base::MutableBytes message,
+                      const crypto::SymmetricKey& key, uint64_t counter,
+                      crypto::AeadKey& keyed) override;
 
   // Engine
   wg::Device& device() override { return device_; }
@@ -110,6 +118,7 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   void on_udp_readable(os::UdpSocket& socket, base::Instant now);
   void process_handshakes(base::Instant now);
   void flush();
+  void seal_datagrams();
   void queue_datagrams();
   void send_datagrams(os::UdpSocket& socket, std::span<const os::DatagramSlot> datagrams);
   void on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer, base::Instant now);
@@ -154,6 +163,12 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   std::vector<os::DatagramSlot> udp_slots_;
   OutputPool out_datagrams_;
   OutputPool out_packets_;
+  // Transport messages in out_datagrams_ still to be sealed (stage 6a), and their slots.
+  std::unique_ptr<dp::CryptoWorkers> crypto_;  // null: seal inline, one by one
+  std::array<dp::SealJob, kBatch> seal_jobs_;
+  std::array<size_t, kBatch> seal_slots_{};
+  size_t seal_count_ = 0;
+  uint64_t seal_failed_ = 0;
   bool stop_ = false;
 };
 

@@ -70,14 +70,25 @@ base::Duration Device::jitter() {
       int64_t(config_.rng() % uint32_t(kRekeyTimeoutJitterMax.to_nanos())));
 }
 
-void Device::send_to_peer(Peer& peer, base::Bytes datagram, DeviceOutput& out) {
+void DeviceOutput::send_transport(const base::Endpoint& to, base::MutableBytes message,
+                                  const crypto::SymmetricKey& /*key*/, uint64_t counter,
+                                  crypto::AeadKey& keyed) {
+  if (seal_framed(keyed, counter, message)) send_datagram(to, message);
+}
+
+const base::Endpoint* Device::sending_to(Peer& peer, size_t len) {
   if (!peer.endpoint) {
     count(DropReason::kNoEndpoint);
-    return;
+    return nullptr;
   }
-  peer.tx_bytes += datagram.size();
+  peer.tx_bytes += len;
   ++peer.tx_packets;
-  out.send_datagram(*peer.endpoint, datagram);
+  return &*peer.endpoint;
+}
+
+void Device::send_to_peer(Peer& peer, base::Bytes datagram, DeviceOutput& out) {
+  if (const base::Endpoint* to = sending_to(peer, datagram.size()))
+    out.send_datagram(*to, datagram);
 }
 
 void Device::receive_datagram(base::MutableBytes d, const base::Endpoint& source, base::Instant now,

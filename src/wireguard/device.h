@@ -15,6 +15,8 @@
 #include "base/bytes.h"
 #include "base/ip_address.h"
 #include "base/time.h"
+#include "crypto/aead.h"
+#include "crypto/keys.h"
 #include "wireguard/allowed_ips.h"
 #include "wireguard/cookie.h"
 #include "wireguard/index_table.h"
@@ -58,12 +60,24 @@ struct DeviceStats {
   uint64_t drops(DropReason r) const { return drop_counts[static_cast<size_t>(r)]; }
 };
 
-// Where the device's output goes. Buffers are only valid during the call: copy them.
+// Where the device's output goes. Buffers are only valid during the call: copy them. Calls come
+// from the thread calling into the Device.
 class DeviceOutput {
  public:
   virtual ~DeviceOutput() = default;
   virtual void send_datagram(const base::Endpoint& to, base::Bytes datagram) = 0;
   virtual void deliver_packet(base::Bytes ip_packet) = 0;
+  // A transport message framed but not yet sealed (see wg::frame_transport): `message` is the
+  // 16-byte header and the padded plaintext, then 16 bytes of room for the tag. It must be
+  // sealed in place under `key` with `counter` (wg::seal_framed) and sent to `to`, leaving in
+  // the order of these calls among themselves and with send_datagram. The default seals with
+  // `keyed` (the keypair's context, keyed with `key`) and calls send_datagram: the bytes are
+  // those seal_transport writes. An override may copy the message and a copy of `key` and seal
+  // them later on any thread; `message`, `key` and `keyed` are valid only during the call, and
+  // `keyed` is for this thread only.
+  virtual void send_transport(const base::Endpoint& to, base::MutableBytes message,
+                              const crypto::SymmetricKey& key, uint64_t counter,
+                              crypto::AeadKey& keyed);
 };
 
 struct DeviceConfig {
@@ -158,6 +172,9 @@ class Device {
   void zero_key_material(Peer& peer);
 
   void send_to_peer(Peer& peer, base::Bytes datagram, DeviceOutput& out);
+  // The peer's endpoint, after counting `len` bytes sent to it; nullptr (counted as kNoEndpoint)
+  // when it has none.
+  const base::Endpoint* sending_to(Peer& peer, size_t len);
   void count(DropReason r) { ++stats_.drop_counts[static_cast<size_t>(r)]; }
   base::Duration jitter();
   base::WallTime wall(base::Instant now) const {

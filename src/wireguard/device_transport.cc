@@ -81,12 +81,16 @@ bool Device::send_transport(Peer& peer, Keypair& kp, base::Bytes plaintext, base
   if (len > scratch_.size()) scratch_.resize(len);
   base::MutableBytes msg(scratch_.data(), len);
   uint64_t counter = kp.send_counter++;
-  if (!seal_transport(kp.send_key.aead(), kp.remote_index, counter, plaintext, padded, msg))
+  // The counter is assigned here, in order; sealing is the output's (now, or later in a batch).
+  // A context that failed to key cannot seal: the packet is dropped before it counts as sent.
+  if (!kp.send_key.aead().keyed() ||
+      !frame_transport(kp.remote_index, counter, plaintext, padded, msg))
     return false;
   peer.timers.on_any_authenticated_packet_traversal(now);
   peer.timers.on_any_authenticated_packet_sent();
   if (!plaintext.empty()) peer.timers.on_data_sent(now, jitter());
-  send_to_peer(peer, msg, out);
+  if (const base::Endpoint* to = sending_to(peer, len))
+    out.send_transport(*to, msg, kp.send_key.key(), counter, kp.send_key.aead());
   return true;
 }
 

@@ -16,21 +16,24 @@ size_t padded_length(size_t plain_len, size_t mtu) {
   return padded;
 }
 
-namespace {
-
-// Moves the plaintext into place after the header, zeroes the padding and writes the header;
-// returns the padded body, or nullopt on a size mismatch.
-std::optional<base::Bytes> frame_transport(uint32_t receiver_index, uint64_t counter,
-                                           base::Bytes plaintext, size_t padded_len,
-                                           base::MutableBytes out) {
+bool frame_transport(uint32_t receiver_index, uint64_t counter, base::Bytes plaintext,
+                     size_t padded_len, base::MutableBytes out) {
   if (padded_len < plaintext.size() || out.size() != transport_message_length(padded_len))
-    return std::nullopt;
+    return false;
   uint8_t* body = out.data() + kTransportHeaderLen;
   if (!plaintext.empty() && plaintext.data() != body)
     std::memmove(body, plaintext.data(), plaintext.size());
   std::memset(body + plaintext.size(), 0, padded_len - plaintext.size());
   encode_transport_header({receiver_index, counter}, out.data());
-  return base::Bytes(body, padded_len);
+  return true;
+}
+
+namespace {
+
+// The body (padded plaintext) of a framed message, or nullopt when it is too short.
+std::optional<base::Bytes> framed_body(base::MutableBytes message) {
+  if (message.size() < kTransportMinLen) return std::nullopt;
+  return base::Bytes(message.data() + kTransportHeaderLen, message.size() - kTransportMinLen);
 }
 
 // The ciphertext-and-tag region and the plaintext region it opens into, or nullopt when the
@@ -47,17 +50,28 @@ std::optional<Sealed> sealed_region(base::MutableBytes d) {
 
 }  // namespace
 
+bool seal_framed(crypto::AeadKey& key, uint64_t counter, base::MutableBytes message) {
+  auto body = framed_body(message);
+  return body &&
+         key.seal(crypto::wg_nonce(counter), *body, {}, message.subspan(kTransportHeaderLen));
+}
+
+bool seal_framed(base::Bytes key, uint64_t counter, base::MutableBytes message) {
+  auto body = framed_body(message);
+  return body && crypto::aead_seal(key, crypto::wg_nonce(counter), *body, {},
+                                   message.subspan(kTransportHeaderLen));
+}
+
 bool seal_transport(crypto::AeadKey& key, uint32_t receiver_index, uint64_t counter,
                     base::Bytes plaintext, size_t padded_len, base::MutableBytes out) {
-  auto body = frame_transport(receiver_index, counter, plaintext, padded_len, out);
-  return body && key.seal(crypto::wg_nonce(counter), *body, {}, out.subspan(kTransportHeaderLen));
+  return frame_transport(receiver_index, counter, plaintext, padded_len, out) &&
+         seal_framed(key, counter, out);
 }
 
 bool seal_transport(const crypto::SymmetricKey& key, uint32_t receiver_index, uint64_t counter,
                     base::Bytes plaintext, size_t padded_len, base::MutableBytes out) {
-  auto body = frame_transport(receiver_index, counter, plaintext, padded_len, out);
-  return body && crypto::aead_seal(key.span(), crypto::wg_nonce(counter), *body, {},
-                                   out.subspan(kTransportHeaderLen));
+  return frame_transport(receiver_index, counter, plaintext, padded_len, out) &&
+         seal_framed(key.span(), counter, out);
 }
 
 std::optional<base::MutableBytes> open_transport(crypto::AeadKey& key, uint64_t counter,

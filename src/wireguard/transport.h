@@ -30,6 +30,17 @@ bool seal_transport(crypto::AeadKey& key, uint32_t receiver_index, uint64_t coun
 bool seal_transport(const crypto::SymmetricKey& key, uint32_t receiver_index, uint64_t counter,
                     base::Bytes plaintext, size_t padded_len, base::MutableBytes out);
 
+// The two halves of seal_transport, for sealing later or on another thread. frame_transport
+// writes the header and the zero-padded plaintext to out (same size rule and in-place allowance
+// as seal_transport), leaving the last 16 bytes for the tag. seal_framed then encrypts the body
+// of such a framed `message` in place and writes the tag; `counter` must be the header's. False
+// only on a size mismatch (or, for AeadKey, a context that failed to key).
+bool frame_transport(uint32_t receiver_index, uint64_t counter, base::Bytes plaintext,
+                     size_t padded_len, base::MutableBytes out);
+bool seal_framed(crypto::AeadKey& key, uint64_t counter, base::MutableBytes message);
+// Keys the calling thread's own OpenSSL context: safe on any thread.
+bool seal_framed(base::Bytes key, uint64_t counter, base::MutableBytes message);
+
 // Opens a transport datagram in place; returns the padded plaintext inside `datagram`, or
 // nullopt when authentication fails (the plaintext region is then zeroed). The header must
 // already have been decoded. `key` is used by this thread only for the duration of the call.
