@@ -31,6 +31,7 @@ int run_up(mw::cli::UpRequest req) {
   o.gossip_only = req.gossip_only;
   o.metrics = req.metrics;
   o.control_socket = std::move(req.control_socket);
+  o.state_file = std::move(req.state_file);
   o.tun_offload = req.tun_offload;
   o.udp_gso = req.udp_gso;
   o.udp_gro = req.udp_gro;

@@ -9,6 +9,7 @@
 //   certs/<name>.cert                    certificates this org issued (text form)
 //   revoked/<node-hex16>.revoke, vouched/<node-hex16>.vouch   signed org records (text form)
 //   seeds, meshward.toml                 for `meshward up`
+//   state                                written by `meshward up`: its last incarnation
 #pragma once
 
 #include <optional>

@@ -119,6 +119,7 @@ int run_up(const Context& ctx, const UpFlags& flags) {
   req.certificate = *cert;
 
   req.control_socket = flags.socket.value_or(control::default_socket_path());
+  req.state_file = store.path("state");
   req.tun_offload = !flags.no_tun_offload && !env_set("MESHWARD_NO_TUN_OFFLOAD");
   req.udp_gso = !flags.no_udp_gso && !env_set("MESHWARD_NO_UDP_GSO");
   req.udp_gro = !flags.no_udp_gro && !env_set("MESHWARD_NO_UDP_GRO");

@@ -30,6 +30,7 @@ struct UpRequest {
   bool gossip_only = false;
   std::optional<base::Endpoint> metrics;
   std::string control_socket;
+  std::string state_file;  // the last incarnation, kept across restarts
   bool tun_offload = true, udp_gso = true, udp_gro = true;
   std::string io = "auto";  // the I/O backend: auto, uring or epoll (checked)
   int crypto_workers = 1;   // sealing threads, the loop's included; 0: the online CPUs

@@ -4,12 +4,17 @@
 #include "node/mesh_daemon.h"
 
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <csignal>
+
+#include <fmt/format.h>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "crypto/random.h"
+#include "os/file.h"
 #include "os/netlink.h"
 #include "os/process.h"
 #include "os/resolve.h"
@@ -81,8 +86,11 @@ base::Result<void> MeshDaemon::on_start(Engine& engine, base::Instant now) {
   std::vector<base::Endpoint> announce = options_.announce;
   for (auto& e : announce)
     if (e.port == 0) e.port = engine.port();
+  incarnation_ = std::max(incarnation_, load_incarnation() + 1);
+  persist_incarnation(incarnation_);
+  // Counters of one life stay below the next life's seed while a life sends < 2^32 datagrams.
   membership_.start(now, wall_now(), incarnation_, announce, options_.certificate,
-                    uint64_t(wall_now().unix_nanos));
+                    std::max(incarnation_ << 32, uint64_t(wall_now().unix_nanos)));
   resolve_seeds(now);
   MW_LOG_INFO("mesh node {} up: {} {} / {}, UDP port {}, control {}{}",
               trust::public_key_text(options_.identity.public_key),
@@ -164,6 +172,8 @@ void MeshDaemon::on_tick(Engine& engine, base::Instant now) {
   }
   membership_.tick(now, wall_now(), *this);
   apply_events(now);
+  if (membership_.incarnation() > persisted_incarnation_)
+    persist_incarnation(membership_.incarnation());  // raised by a refutation
   if (control_server_) control_server_->expire(engine, now);
   if (metrics_server_) metrics_server_->expire(engine, now);
 }
@@ -218,6 +228,34 @@ void MeshDaemon::on_stop(Engine& engine, base::Instant now) {
     }
   }
   peers_.clear();
+}
+
+uint64_t MeshDaemon::load_incarnation() const {
+  if (options_.state_file.empty() || !os::file_exists(options_.state_file)) return 0;
+  auto text = os::read_file(options_.state_file, 256);
+  uint64_t value = 0;
+  if (text) {
+    std::string_view t = *text;
+    constexpr std::string_view kKey = "incarnation ";
+    if (t.substr(0, kKey.size()) == kKey) {
+      t.remove_prefix(kKey.size());
+      while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.remove_suffix(1);
+      auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+      if (ec == std::errc() && end == t.data() + t.size() && value < (uint64_t(1) << 32))
+        return value;
+    }
+  }
+  MW_LOG_WARN("{}: not a meshward state file (want \"incarnation N\"); ignoring it",
+              options_.state_file);
+  return 0;
+}
+
+void MeshDaemon::persist_incarnation(uint64_t incarnation) {
+  persisted_incarnation_ = incarnation;
+  if (options_.state_file.empty()) return;
+  auto r = os::write_file_atomic(options_.state_file, fmt::format("incarnation {}\n", incarnation),
+                                 0600);
+  if (!r) MW_LOG_WARN("cannot save the incarnation: {}", r.error().message());
 }
 
 void MeshDaemon::send(const base::Endpoint& to, base::Bytes datagram) {

@@ -56,6 +56,8 @@ class MeshDaemon final : public InterfaceHooks, public control::Handler, private
   std::optional<std::string> respond_metrics(std::string_view request);
 
   base::Result<void> configure_tun();
+  uint64_t load_incarnation() const;  // 0 when there is no (valid) state file
+  void persist_incarnation(uint64_t incarnation);
   void resolve_seeds(base::Instant now);
   void reload_trust();
   base::WallTime wall_now() const;
@@ -64,6 +66,7 @@ class MeshDaemon final : public InterfaceHooks, public control::Handler, private
   base::WallTime started_wall_;
   int64_t wall_offset_nanos_;  // wall = monotonic + offset
   uint64_t incarnation_;
+  uint64_t persisted_incarnation_ = 0;
   swim::Membership membership_;
   Engine* engine_ = nullptr;
   base::IpAddress self_v4_, self_v6_;

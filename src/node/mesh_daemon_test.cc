@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
+
+#include "base/testing/temp_dir.h"
 #include "node/testing/fake_engine.h"
 #include "trust/address.h"
 #include "trust/testing/identities.h"
@@ -196,6 +200,37 @@ TEST(MeshDaemon, MetricsCountMembersProbesAndPeers) {
   EXPECT_NE(text.find("meshward_mesh_drops_total{reason=\"not_wireguard_or_mesh\"} 2"),
             std::string::npos)
       << text;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+TEST(MeshDaemon, IncarnationOutlivesAClockThatSteppedBack) {
+  base::testing::TempDir dir("mw-state-test");
+  std::string state = dir.path() + "/state";
+  std::ofstream(state) << "incarnation 4000000000\n";  // a past life when the clock was ahead
+  FakeLan lan;
+  lan.add(1, {});
+  lan.set_state_file(1, state);
+  lan.start(1, 0);  // wall clock 1.8e9 s: behind the saved incarnation
+  EXPECT_EQ(lan.node(1).daemon->status().incarnation, 4000000001u);
+  EXPECT_EQ(read_text(state), "incarnation 4000000001\n");
+}
+
+TEST(MeshDaemon, BrokenStateFileIsIgnoredAndRewritten) {
+  base::testing::TempDir dir("mw-state-test");
+  std::string state = dir.path() + "/state";
+  for (const char* bad : {"garbage\n", "incarnation x\n", "incarnation 99999999999\n", ""}) {
+    std::ofstream(state) << bad;
+    FakeLan lan;
+    lan.add(1, {});
+    lan.set_state_file(1, state);
+    lan.start(1, 0, 1'800'000'000);
+    EXPECT_EQ(lan.node(1).daemon->status().incarnation, 1'800'000'000u) << bad;
+    EXPECT_EQ(read_text(state), "incarnation 1800000000\n") << bad;
+  }
 }
 
 TEST(MeshDaemon, GracefulLeaveRemovesThePeerAtOnce) {

@@ -34,6 +34,9 @@ struct MeshOptions {
   bool tun_offload = true, udp_gso = true, udp_gro = true;
   IoMode io = IoMode::kAuto;  // the interface loop's I/O backend
   int crypto_workers = 1;     // sealing threads, the loop's included; 0: the online CPUs
+  // Remembers the incarnation across restarts, so that a node whose clock stepped back still
+  // supersedes its earlier claims and counters ("" = none; `up` uses <config dir>/state).
+  std::string state_file;
   // Give the TUN its addresses, MTU and routes (off only in tests without a real TUN).
   bool configure_interface = true;
   // Re-reads the trust files on SIGHUP; an error keeps the old trust.

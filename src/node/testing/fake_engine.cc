@@ -58,6 +58,7 @@ void FakeLan::start(uint8_t n, uint8_t seed, int64_t wall_seconds) {
     o.trust.add_authorized_key(trust::testing::identity_from_byte(t).public_key);
   o.prefixes = prefixes_[n];
   o.configure_interface = false;
+  if (auto it = state_files_.find(n); it != state_files_.end()) o.state_file = it->second;
   o.control_socket = fmt::format("{}/n{}-{}.sock", socket_dir_, n, wall_seconds);
   if (seed) o.seeds.push_back(address(seed).to_string());
   node.daemon.reset();

@@ -63,6 +63,7 @@ class FakeLan {
   // Starts node n, seeded with node `seed` (0: none); `wall_seconds` sets its incarnation.
   void start(uint8_t n, uint8_t seed, int64_t wall_seconds = 1'800'000'000);
   void crash(uint8_t n);  // stops delivering to and ticking it, without a goodbye
+  void set_state_file(uint8_t n, std::string path) { state_files_[n] = std::move(path); }
   void run_for(base::Duration d);
   Node& node(uint8_t n) { return nodes_.at(n); }
   base::Instant now() const { return now_; }
@@ -73,6 +74,7 @@ class FakeLan {
   std::map<uint8_t, Node> nodes_;
   std::map<uint8_t, std::vector<uint8_t>> trusts_;
   std::map<uint8_t, trust::MeshPrefixes> prefixes_;
+  std::map<uint8_t, std::string> state_files_;
   std::deque<Datagram> wire_;
   base::Instant now_ = base::Instant() + base::Duration::seconds(1000);
   std::string socket_dir_;
