@@ -223,8 +223,8 @@ void MeshDaemon::on_stop(Engine& engine, base::Instant now) {
   (void)os::notify_service_manager("STOPPING=1");
   membership_.leave(now, *this);
   if (!options_.gossip_only) {
-    for (const auto& [id, inc] : peers_) {
-      if (auto wg_key = trust::wireguard_public_key(id)) engine.device().remove_peer(*wg_key);
+    for (const auto& [id, entry] : peers_) {
+      if (entry.wg_key) engine.device().remove_peer(*entry.wg_key);
     }
   }
   peers_.clear();

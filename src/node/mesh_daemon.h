@@ -71,8 +71,16 @@ class MeshDaemon final : public InterfaceHooks, public control::Handler, private
   Engine* engine_ = nullptr;
   base::IpAddress self_v4_, self_v6_;
 
-  // Members that are WireGuard peers now, with the incarnation they were added at.
-  std::map<crypto::PublicKey, uint64_t> peers_;
+  // Members that are WireGuard peers now. The derived keys and addresses are computed once
+  // (an Ed25519 -> X25519 conversion is a field inversion), not on every event or scrape.
+  struct PeerEntry {
+    uint64_t incarnation = 0;
+    std::optional<crypto::PublicKey> wg_key;
+    base::IpAddress ipv4, ipv6;
+  };
+  std::map<crypto::PublicKey, PeerEntry> peers_;
+  PeerEntry& peer_entry(const crypto::PublicKey& id);             // found or derived and added
+  const wg::Peer* wg_peer_of(const crypto::PublicKey& id) const;  // nullptr when not a peer
   // Members whose derived IPv4 collides with another's (or ours): no IPv4 route for them.
   std::map<crypto::PublicKey, crypto::PublicKey> ipv4_conflicts_;
 

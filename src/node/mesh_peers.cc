@@ -29,7 +29,7 @@ void MeshDaemon::apply_events(base::Instant now) {
           } else if (auto it = peers_.find(ev.id); it == peers_.end()) {
             MW_LOG_INFO("member {} is back (incarnation {}), endpoint {}", who, m->incarnation,
                         m->endpoint ? m->endpoint->to_string() : "unknown");
-          } else if (it->second != m->incarnation) {
+          } else if (it->second.incarnation != m->incarnation) {
             MW_LOG_INFO("member {} restarted (incarnation {}), endpoint {}", who, m->incarnation,
                         m->endpoint ? m->endpoint->to_string() : "unknown");
           }
@@ -52,32 +52,45 @@ void MeshDaemon::apply_events(base::Instant now) {
   if (changed) refresh_allowed_ips();
 }
 
-void MeshDaemon::upsert_peer(const swim::MemberView& member, base::Instant now) {
-  if (options_.gossip_only) {  // no tunnels: only remember whom we have seen, for the logs
-    peers_[member.id] = member.incarnation;
-    return;
+MeshDaemon::PeerEntry& MeshDaemon::peer_entry(const crypto::PublicKey& id) {
+  auto [it, added] = peers_.try_emplace(id);
+  if (added) {
+    it->second.wg_key = trust::wireguard_public_key(id);
+    it->second.ipv4 = trust::mesh_ipv4(id, options_.prefixes);
+    it->second.ipv6 = trust::mesh_ipv6(id, options_.prefixes);
   }
-  auto wg_key = trust::wireguard_public_key(member.id);
-  if (!wg_key) return;
+  return it->second;
+}
+
+const wg::Peer* MeshDaemon::wg_peer_of(const crypto::PublicKey& id) const {
+  auto it = peers_.find(id);
+  if (options_.gossip_only || !engine_ || it == peers_.end() || !it->second.wg_key) return nullptr;
+  return engine_->device().find_peer(*it->second.wg_key);
+}
+
+void MeshDaemon::upsert_peer(const swim::MemberView& member, base::Instant now) {
+  bool known = peers_.count(member.id) > 0;
+  PeerEntry& entry = peer_entry(member.id);
+  uint64_t before = entry.incarnation;
+  entry.incarnation = member.incarnation;
+  // Gossip only: no tunnels, only whom we have seen (for the logs).
+  if (options_.gossip_only || !entry.wg_key) return;
   wg::Device& device = engine_->device();
-  wg::Peer* peer = device.find_peer(*wg_key);
+  wg::Peer* peer = device.find_peer(*entry.wg_key);
   bool existed = peer != nullptr;
-  if (!peer) peer = &device.add_peer(*wg_key);
+  if (!peer) peer = &device.add_peer(*entry.wg_key);
   if (member.endpoint) device.set_endpoint(*peer, *member.endpoint);
-  auto known = peers_.find(member.id);
-  if (existed && known != peers_.end() && known->second != member.incarnation) {
+  if (existed && known && before != member.incarnation) {
     // A new incarnation: it may have restarted and lost its sessions. Handshake now rather
     // than wait for our keys to time out; after a mere refutation this only rekeys early.
     device.initiate_handshake(*peer, now, engine_->device_output());
   }
-  peers_[member.id] = member.incarnation;
 }
 
 void MeshDaemon::remove_peer(const crypto::PublicKey& id) {
   auto it = peers_.find(id);
   if (it == peers_.end()) return;
-  if (auto wg_key = trust::wireguard_public_key(id); wg_key && !options_.gossip_only)
-    engine_->device().remove_peer(*wg_key);
+  if (it->second.wg_key && !options_.gossip_only) engine_->device().remove_peer(*it->second.wg_key);
   peers_.erase(it);
 }
 
@@ -92,7 +105,7 @@ void MeshDaemon::refresh_allowed_ips() {
   // Only members we have joined count: they are the ones whose removal is an event, so the
   // collisions are recomputed whenever the set changes.
   std::vector<crypto::PublicKey> keys{options_.identity.public_key};
-  for (const auto& [id, inc] : peers_) keys.push_back(id);
+  for (const auto& [id, entry] : peers_) keys.push_back(id);
   std::map<crypto::PublicKey, crypto::PublicKey> conflicts;
   for (const auto& group : trust::ipv4_collisions(keys, options_.prefixes)) {
     for (const auto& k : group) {
@@ -111,15 +124,13 @@ void MeshDaemon::refresh_allowed_ips() {
   ipv4_conflicts_ = std::move(conflicts);
   if (options_.gossip_only) return;
   wg::Device& device = engine_->device();
-  for (const auto& [id, inc] : peers_) {
-    auto wg_key = trust::wireguard_public_key(id);
-    if (!wg_key) continue;
-    wg::Peer* peer = device.find_peer(*wg_key);
+  for (const auto& [id, entry] : peers_) {
+    if (!entry.wg_key) continue;
+    wg::Peer* peer = device.find_peer(*entry.wg_key);
     if (!peer) continue;
     std::vector<base::IpPrefix> want;
-    want.push_back(*base::IpPrefix::make(trust::mesh_ipv6(id, options_.prefixes), 128));
-    if (!ipv4_conflicts_.count(id))
-      want.push_back(*base::IpPrefix::make(trust::mesh_ipv4(id, options_.prefixes), 32));
+    want.push_back(*base::IpPrefix::make(entry.ipv6, 128));
+    if (!ipv4_conflicts_.count(id)) want.push_back(*base::IpPrefix::make(entry.ipv4, 32));
     std::vector<base::IpPrefix> have = device.allowed_ips(*peer);
     bool same = have.size() == want.size() &&
                 std::all_of(want.begin(), want.end(), [&](const base::IpPrefix& p) {

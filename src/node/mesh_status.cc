@@ -10,15 +10,6 @@
 #include "trust/address.h"
 
 namespace mw::node {
-namespace {
-
-const wg::Peer* find_wg_peer(const wg::Device& device, const crypto::PublicKey& id) {
-  auto wg_key = trust::wireguard_public_key(id);
-  return wg_key ? device.find_peer(*wg_key) : nullptr;
-}
-
-}  // namespace
-
 control::StatusReport MeshDaemon::status() {
   control::StatusReport r;
   r.version = kVersion;
@@ -48,8 +39,7 @@ control::StatusReport MeshDaemon::status() {
     s.admitted_by = m.admitted_by;
     s.incarnation = m.incarnation;
     if (m.rtt) s.rtt_ms = double(m.rtt->to_micros()) / 1000.0;
-    if (const wg::Peer* p =
-            options_.gossip_only ? nullptr : find_wg_peer(engine_->device(), m.id)) {
+    if (const wg::Peer* p = wg_peer_of(m.id)) {
       if (p->last_handshake) s.last_handshake_unix = p->last_handshake->unix_nanos / 1000000000;
       s.rx_bytes = p->rx_bytes;
       s.tx_bytes = p->tx_bytes;
@@ -100,7 +90,7 @@ std::string MeshDaemon::metrics_text() const {
                 {{"reason", wg::drop_reason_name(wg::DropReason(r))}}, double(ds.drop_counts[r]));
     }
     for (const auto& m : members) {
-      const wg::Peer* p = find_wg_peer(device, m.id);
+      const wg::Peer* p = wg_peer_of(m.id);
       if (!p) continue;
       control::Labels peer{{"peer", trust::public_key_text(m.id)}};
       w.counter("meshward_peer_rx_bytes_total", "Bytes received from a peer.", peer,
