@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "base/env.h"
 #include "base/log.h"
 #include "base/version.h"
 #include "node/wg_interface.h"
@@ -53,14 +54,7 @@ int main(int argc, char** argv) {
   }
   mw::base::set_log_level(level);
 
-  auto env_on = [](const char* name) {
-    const char* v = std::getenv(name);
-    return v && *v && std::string_view(v) != "0";
-  };
-  if (io.empty()) {
-    const char* v = std::getenv("MESHWARD_IO");
-    io = v && *v ? v : "auto";
-  }
+  if (io.empty()) io = mw::base::env_value("MESHWARD_IO").value_or("auto");
   auto mode = mw::node::parse_io_mode(io);
   if (!mode) {
     fmt::print(stderr, "error: --io/MESHWARD_IO={} is not one of auto, uring, epoll\n", io);
@@ -68,22 +62,18 @@ int main(int argc, char** argv) {
   }
   options.io = *mode;
   if (!crypto_workers) {
-    const char* v = std::getenv("MESHWARD_CRYPTO_WORKERS");
-    if (v && *v) {
-      char* end = nullptr;
-      long n = std::strtol(v, &end, 10);
-      if (*end != '\0' || n < 0 || n > 64) {
-        fmt::print(stderr, "error: MESHWARD_CRYPTO_WORKERS={} is not a number from 0 to 64\n", v);
-        return 1;
-      }
-      crypto_workers = int(n);
+    auto n = mw::base::env_int("MESHWARD_CRYPTO_WORKERS", 0, 64);
+    if (!n) {
+      fmt::print(stderr, "error: {}\n", n.error().message());
+      return 1;
     }
+    crypto_workers = *n;
   }
   options.crypto_workers = crypto_workers.value_or(1);
   options.name = ifname;
-  options.tun_offload = !no_tun_offload && !env_on("MESHWARD_NO_TUN_OFFLOAD");
-  options.udp_gso = !no_gso && !env_on("MESHWARD_NO_UDP_GSO");
-  options.udp_gro = !no_gro && !env_on("MESHWARD_NO_UDP_GRO");
+  options.tun_offload = !no_tun_offload && !mw::base::env_flag("MESHWARD_NO_TUN_OFFLOAD");
+  options.udp_gso = !no_gso && !mw::base::env_flag("MESHWARD_NO_UDP_GSO");
+  options.udp_gro = !no_gro && !mw::base::env_flag("MESHWARD_NO_UDP_GRO");
   return mw::node::run_wg_daemon(options, foreground,
                                  env != nullptr && level != mw::base::LogLevel::kSilent);
 }

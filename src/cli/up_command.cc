@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "base/env.h"
 #include "cli/command.h"
 #include "cli/config_store.h"
 #include "control/protocol.h"
@@ -29,11 +30,6 @@ struct UpFlags {
   std::optional<std::string> io;
   std::optional<int> crypto_workers;
 };
-
-bool env_set(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v && std::string_view(v) != "0";
-}
 
 // "ip" or "ip:port" / "[v6]:port"; port 0 means the listening port.
 std::optional<base::Endpoint> parse_announce(std::string_view text) {
@@ -120,22 +116,18 @@ int run_up(const Context& ctx, const UpFlags& flags) {
 
   req.control_socket = flags.socket.value_or(control::default_socket_path());
   req.state_file = store.path("state");
-  req.tun_offload = !flags.no_tun_offload && !env_set("MESHWARD_NO_TUN_OFFLOAD");
-  req.udp_gso = !flags.no_udp_gso && !env_set("MESHWARD_NO_UDP_GSO");
-  req.udp_gro = !flags.no_udp_gro && !env_set("MESHWARD_NO_UDP_GRO");
-  const char* io_env = std::getenv("MESHWARD_IO");
-  req.io = flags.io.value_or(io_env && *io_env ? io_env : "auto");
+  req.tun_offload = !flags.no_tun_offload && !base::env_flag("MESHWARD_NO_TUN_OFFLOAD");
+  req.udp_gso = !flags.no_udp_gso && !base::env_flag("MESHWARD_NO_UDP_GSO");
+  req.udp_gro = !flags.no_udp_gro && !base::env_flag("MESHWARD_NO_UDP_GRO");
+  req.io = flags.io.value_or(base::env_value("MESHWARD_IO").value_or("auto"));
   if (req.io == "io_uring") req.io = "uring";
   if (req.io != "auto" && req.io != "uring" && req.io != "epoll")
     return fail(ctx, fmt::format("--io: '{}' is not one of auto, uring, epoll", req.io));
   req.crypto_workers = flags.crypto_workers.value_or(1);
-  if (const char* v = std::getenv("MESHWARD_CRYPTO_WORKERS"); !flags.crypto_workers && v && *v) {
-    char* end = nullptr;
-    long n = std::strtol(v, &end, 10);
-    if (*end != '\0' || n < 0 || n > 64)
-      return fail(ctx,
-                  fmt::format("MESHWARD_CRYPTO_WORKERS: '{}' is not a number from 0 to 64", v));
-    req.crypto_workers = int(n);
+  if (!flags.crypto_workers) {
+    auto n = base::env_int("MESHWARD_CRYPTO_WORKERS", 0, 64);
+    if (!n) return fail(ctx, n.error().message());
+    if (*n) req.crypto_workers = **n;
   }
   trust::PublicKey self = identity->public_key;
   std::string dir = store.dir();
