@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <string_view>
 
 namespace mw::base {
 
@@ -88,6 +89,11 @@ inline void store_u64le(uint8_t* p, uint64_t v) {
   store_u32le(p, uint32_t(v));
   store_u32le(p + 4, uint32_t(v >> 32));
 }
+// The bytes of a string (a label, a context string, a name), without copying.
+inline Bytes as_bytes(std::string_view s) {
+  return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
 inline uint16_t load_u16be(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
 inline uint32_t load_u32be(const uint8_t* p) {
   return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);

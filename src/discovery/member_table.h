@@ -39,6 +39,7 @@ struct Member {
   }
   // Where to send to it: the authenticated source, else its hint and announced endpoints.
   std::vector<base::Endpoint> destinations() const;
+  bool has_destination() const { return authenticated || hint || !view.announced.empty(); }
   // Recomputes view.endpoint from the authenticated source, hint and announced endpoints.
   void refresh_endpoint();
 };

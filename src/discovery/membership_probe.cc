@@ -83,7 +83,7 @@ void Membership::send_ping_reqs(base::Instant /*now*/, Transport& out) {
   probe_.helpers = random_members(static_cast<size_t>(std::max(config_.indirect_checks, 0)),
                                   [&](const Member& m) {
                                     return m.view.state == MemberState::kAlive && m.confirmed &&
-                                           m.view.id != probe_.target && !m.destinations().empty();
+                                           m.view.id != probe_.target && m.has_destination();
                                   });
   for (const PublicKey& id : probe_.helpers) {
     Member& helper = *table_.find(id);

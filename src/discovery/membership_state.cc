@@ -80,12 +80,12 @@ void Membership::apply_alive(const GossipItem& item, base::Instant now, base::Wa
   // incarnation never revives a dead or left member (no alive replay).
   if (m && s.incarnation <= m->view.incarnation) return drop(DropReason::kStale);
   if (!m && !has_room()) return drop(DropReason::kTableFull);
-  std::optional<trust::Certificate> cert;
-  if (!s.certificate.empty()) {
+  bool same_cert = m && m->alive.certificate == s.certificate;
+  std::optional<trust::Certificate> cert;  // decoded only when it is news
+  if (!same_cert && !s.certificate.empty()) {
     auto decoded = trust::decode_certificate(s.certificate);
     if (decoded.ok()) cert = std::move(decoded.value());
   }
-  bool same_cert = m && m->alive.certificate == s.certificate;
   trust::Decision decision;
   if (!same_cert) {
     decision = trust::authorize(trust_, s.subject, cert ? &*cert : nullptr, wall);

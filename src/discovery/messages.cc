@@ -10,10 +10,6 @@
 namespace mw::swim {
 namespace {
 
-base::Bytes as_bytes(std::string_view s) {
-  return base::Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
 size_t fixed_body_len(const Message& m) {
   switch (m.type) {
     case MessageType::kPing: return 4 + 32;
@@ -32,7 +28,7 @@ size_t trailer_len(MessageType t) {
 }
 
 const crypto::Hash& join_mac_key() {
-  static const crypto::Hash key = crypto::blake2s256(as_bytes("meshward join mac v1"));
+  static const crypto::Hash key = crypto::blake2s256(base::as_bytes("meshward join mac v1"));
   return key;
 }
 

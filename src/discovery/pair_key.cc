@@ -21,8 +21,7 @@ std::optional<PairKey> derive_pair_key(const crypto::PrivateKey& own_wg_private,
   const crypto::PublicKey& lower = own_id < peer_id ? own_id : peer_id;
   const crypto::PublicKey& higher = own_id < peer_id ? peer_id : own_id;
   crypto::Hash h = crypto::blake2s256(
-      {base::Bytes(reinterpret_cast<const uint8_t*>(kContext.data()), kContext.size()),
-       base::Bytes(dh.data(), dh.size()), lower, higher});
+      {base::as_bytes(kContext), base::Bytes(dh.data(), dh.size()), lower, higher});
   PairKey key(std::span<const uint8_t, 32>(h.data(), 32));
   base::secure_wipe(h.data(), h.size());
   return key;

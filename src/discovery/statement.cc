@@ -11,10 +11,6 @@ namespace {
 
 constexpr std::string_view kStatementContext = "meshward statement v1";
 
-base::Bytes as_bytes(std::string_view s) {
-  return base::Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
 void encode_unsigned(base::Writer& w, const Statement& s) {
   w.u8(static_cast<uint8_t>(s.kind));
   w.bytes(s.author);
@@ -92,7 +88,7 @@ DecodeError decode_statement(base::Reader& r, Statement* out) {
 std::vector<uint8_t> statement_signed_bytes(const Statement& s) {
   std::vector<uint8_t> buf(kStatementContext.size() + statement_len(s) - 64);
   base::Writer w(buf);
-  w.bytes(as_bytes(kStatementContext));
+  w.bytes(base::as_bytes(kStatementContext));
   encode_unsigned(w, s);
   return buf;
 }

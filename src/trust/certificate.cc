@@ -42,7 +42,7 @@ std::vector<uint8_t> encode_signed_part(const Certificate& cert) {
   internal::write_i64le(w, cert.issued_at);
   internal::write_i64le(w, cert.expires_at);
   w.u8(uint8_t(name_len));
-  w.bytes(base::Bytes(reinterpret_cast<const uint8_t*>(cert.name.data()), name_len));
+  w.bytes(base::as_bytes(std::string_view(cert.name).substr(0, name_len)));
   if (cert.delegation) {
     w.bytes(cert.delegation->issuer_key);
     internal::write_i64le(w, cert.delegation->expires_at);
