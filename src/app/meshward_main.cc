@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "base/env.h"
 #include "base/log.h"
 #include "cli/cli.h"
 #include "node/mesh_options.h"
@@ -12,13 +13,12 @@
 namespace {
 
 int run_up(mw::cli::UpRequest req) {
-  mw::base::LogLevel level = mw::base::LogLevel::kInfo;
-  const char* env = std::getenv("LOG_LEVEL");
-  if (env && *env && !mw::base::parse_log_level(env, &level)) {
-    fmt::print(stderr, "error: LOG_LEVEL={} is not one of silent, error, warn, info, debug\n", env);
+  auto level = mw::base::log_level_from_env(mw::base::LogLevel::kInfo);
+  if (!level) {
+    fmt::print(stderr, "error: {}\n", level.error().message());
     return 2;
   }
-  mw::base::set_log_level(level);
+  mw::base::set_log_level(*level);
   mw::node::MeshOptions o;
   o.identity = std::move(req.identity);
   o.trust = std::move(req.trust);

@@ -46,13 +46,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", fmt::format("meshward-wg {}", kVersion));
   CLI11_PARSE(app, argc, argv);
 
-  mw::base::LogLevel level = mw::base::LogLevel::kError;
-  const char* env = std::getenv("LOG_LEVEL");
-  if (env && *env && !mw::base::parse_log_level(env, &level)) {
-    fmt::print(stderr, "error: LOG_LEVEL={} is not one of silent, error, info, debug\n", env);
+  auto level = mw::base::log_level_from_env(mw::base::LogLevel::kError);
+  if (!level) {
+    fmt::print(stderr, "error: {}\n", level.error().message());
     return 1;
   }
-  mw::base::set_log_level(level);
+  mw::base::set_log_level(*level);
 
   if (io.empty()) io = mw::base::env_value("MESHWARD_IO").value_or("auto");
   auto mode = mw::node::parse_io_mode(io);
@@ -74,6 +73,7 @@ int main(int argc, char** argv) {
   options.tun_offload = !no_tun_offload && !mw::base::env_flag("MESHWARD_NO_TUN_OFFLOAD");
   options.udp_gso = !no_gso && !mw::base::env_flag("MESHWARD_NO_UDP_GSO");
   options.udp_gro = !no_gro && !mw::base::env_flag("MESHWARD_NO_UDP_GRO");
-  return mw::node::run_wg_daemon(options, foreground,
-                                 env != nullptr && level != mw::base::LogLevel::kSilent);
+  return mw::node::run_wg_daemon(
+      options, foreground,
+      std::getenv("LOG_LEVEL") != nullptr && *level != mw::base::LogLevel::kSilent);
 }

@@ -29,4 +29,13 @@ Result<std::optional<int>> env_int(const char* name, int min, int max) {
   return std::optional<int>(n);
 }
 
+Result<LogLevel> log_level_from_env(LogLevel fallback) {
+  auto v = env_value("LOG_LEVEL");
+  if (!v) return fallback;
+  LogLevel level = fallback;
+  if (!parse_log_level(*v, &level))
+    return make_error("LOG_LEVEL={} is not one of silent, error, warn, info, debug", *v);
+  return level;
+}
+
 }  // namespace mw::base

@@ -42,5 +42,21 @@ TEST(Env, IntInRangeAndRejects) {
   ::unsetenv("MW_ENV_INT");
 }
 
+TEST(Env, LogLevel) {
+  ::unsetenv("LOG_LEVEL");
+  auto fallback = log_level_from_env(LogLevel::kInfo);
+  ASSERT_TRUE(fallback.ok());
+  EXPECT_EQ(*fallback, LogLevel::kInfo);
+  ::setenv("LOG_LEVEL", "debug", 1);
+  auto debug = log_level_from_env(LogLevel::kInfo);
+  ASSERT_TRUE(debug.ok());
+  EXPECT_EQ(*debug, LogLevel::kDebug);
+  ::setenv("LOG_LEVEL", "loud", 1);
+  auto bad = log_level_from_env(LogLevel::kInfo);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message(), "LOG_LEVEL=loud is not one of silent, error, warn, info, debug");
+  ::unsetenv("LOG_LEVEL");
+}
+
 }  // namespace
 }  // namespace mw::base

@@ -9,21 +9,7 @@
 
 namespace mw::cli::testing {
 
-TempConfig::TempConfig() {
-  char tmpl[] = "/tmp/mw-cli-test-XXXXXX";
-  const char* d = mkdtemp(tmpl);
-  if (d == nullptr) {
-    std::perror("mkdtemp");
-    std::abort();
-  }
-  root_ = d;
-  dir_ = root_ + "/config";
-}
-
-TempConfig::~TempConfig() {
-  std::error_code ec;
-  std::filesystem::remove_all(root_, ec);
-}
+TempConfig::TempConfig() : dir_(root_.path() + "/config") {}
 
 Outcome TempConfig::run(std::vector<std::string> args, const std::string& input, bool interactive,
                         int64_t now_unix) const {

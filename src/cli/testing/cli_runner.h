@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/testing/temp_dir.h"
 #include "cli/cli.h"
 
 namespace mw::cli::testing {
@@ -21,7 +22,6 @@ struct Outcome {
 class TempConfig {
  public:
   TempConfig();
-  ~TempConfig();
   TempConfig(const TempConfig&) = delete;
   TempConfig& operator=(const TempConfig&) = delete;
   const std::string& dir() const { return dir_; }
@@ -31,7 +31,7 @@ class TempConfig {
               bool interactive = false, int64_t now_unix = 1'800'000'000) const;
 
  private:
-  std::string root_;  // the mkdtemp directory; dir_ is root_ + "/config"
+  base::testing::TempDir root_{"mw-cli-test"};  // dir_ is root_ + "/config"
   std::string dir_;
 };
 

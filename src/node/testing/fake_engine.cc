@@ -24,16 +24,10 @@ void FakeEngine::deliver_packet(base::Bytes ip_packet) {
   delivered.emplace_back(ip_packet.begin(), ip_packet.end());
 }
 
-FakeLan::FakeLan() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "mw-fakelan-XXXXXX").string();
-  char* dir = mkdtemp(tmpl.data());
-  socket_dir_ = dir ? dir : "/tmp";
-}
+FakeLan::FakeLan() = default;
 
 FakeLan::~FakeLan() {
-  nodes_.clear();  // closes the control sockets first
-  std::error_code ec;
-  std::filesystem::remove_all(socket_dir_, ec);
+  nodes_.clear();  // the daemons point into wire_: close them before anything else goes
 }
 
 base::Endpoint FakeLan::address(uint8_t n) {
@@ -59,7 +53,7 @@ void FakeLan::start(uint8_t n, uint8_t seed, int64_t wall_seconds) {
   o.prefixes = prefixes_[n];
   o.configure_interface = false;
   if (auto it = state_files_.find(n); it != state_files_.end()) o.state_file = it->second;
-  o.control_socket = fmt::format("{}/n{}-{}.sock", socket_dir_, n, wall_seconds);
+  o.control_socket = fmt::format("{}/n{}-{}.sock", socket_dir_.path(), n, wall_seconds);
   if (seed) o.seeds.push_back(address(seed).to_string());
   node.daemon.reset();
   node.engine = std::make_unique<FakeEngine>(address(n), &wire_);

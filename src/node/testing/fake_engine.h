@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/testing/temp_dir.h"
 #include "node/interface_hooks.h"
 #include "node/mesh_daemon.h"
 
@@ -71,13 +72,13 @@ class FakeLan {
 
  private:
   void deliver();
+  base::testing::TempDir socket_dir_{"mw-fakelan"};  // first: removed after the nodes close
   std::map<uint8_t, Node> nodes_;
   std::map<uint8_t, std::vector<uint8_t>> trusts_;
   std::map<uint8_t, trust::MeshPrefixes> prefixes_;
   std::map<uint8_t, std::string> state_files_;
   std::deque<Datagram> wire_;
   base::Instant now_ = base::Instant() + base::Duration::seconds(1000);
-  std::string socket_dir_;
 };
 
 }  // namespace mw::node::testing
