@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -15,16 +16,23 @@
 
 namespace mw::os {
 
-bool send_gso(UdpSocket& socket, const base::Endpoint& to, base::Bytes data, size_t segment_len) {
+bool send_gso(UdpSocket& socket, const base::Endpoint& to, std::span<const base::Bytes> parts,
+              size_t segment_len) {
+  if (parts.empty() || parts.size() > kMaxGsoParts) return false;
   sockaddr_storage sa;
   socklen_t sa_len = to_sockaddr(to, socket.ipv6(), &sa);
-  iovec iov{const_cast<uint8_t*>(data.data()), data.size()};
+  std::array<iovec, kMaxGsoParts> iov;
+  size_t total = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    iov[i] = {const_cast<uint8_t*>(parts[i].data()), parts[i].size()};
+    total += parts[i].size();
+  }
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(uint16_t))] = {};
   msghdr msg{};
   msg.msg_name = &sa;
   msg.msg_namelen = sa_len;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = parts.size();
   msg.msg_control = control;
   msg.msg_controllen = sizeof(control);
   cmsghdr* c = CMSG_FIRSTHDR(&msg);
@@ -33,7 +41,7 @@ bool send_gso(UdpSocket& socket, const base::Endpoint& to, base::Bytes data, siz
   c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
   uint16_t seg = uint16_t(segment_len);
   std::memcpy(CMSG_DATA(c), &seg, sizeof(seg));
-  return ::sendmsg(socket.fd(), &msg, MSG_DONTWAIT) == ssize_t(data.size());
+  return ::sendmsg(socket.fd(), &msg, MSG_DONTWAIT) == ssize_t(total);
 }
 
 base::Result<void> enable_gro(UdpSocket& socket) {

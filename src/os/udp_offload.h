@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "base/bytes.h"
 #include "base/ip_address.h"
@@ -19,9 +20,17 @@ struct UdpOffloads {
   bool gro = false;
 };
 
-// Sends `data`, a run of datagrams of `segment_len` bytes each (the last may be shorter), to
-// `to` in one call. False when the kernel refused it (the caller falls back to sendmmsg).
-bool send_gso(UdpSocket& socket, const base::Endpoint& to, base::Bytes data, size_t segment_len);
+// Sends a run of datagrams of `segment_len` bytes each (the last may be shorter), to `to` in
+// one call. The run is `parts` gathered in order (one part per datagram, or one buffer holding
+// them all), so nothing is copied; at most kMaxGsoParts parts. False when the kernel refused
+// it (the caller falls back to sendmmsg).
+constexpr size_t kMaxGsoParts = 64;
+bool send_gso(UdpSocket& socket, const base::Endpoint& to, std::span<const base::Bytes> parts,
+              size_t segment_len);
+inline bool send_gso(UdpSocket& socket, const base::Endpoint& to, base::Bytes data,
+                     size_t segment_len) {
+  return send_gso(socket, to, std::span<const base::Bytes>(&data, 1), segment_len);
+}
 
 // Turns UDP_GRO on for the socket.
 base::Result<void> enable_gro(UdpSocket& socket);
