@@ -1,79 +1,147 @@
 // SPDX-License-Identifier: Apache-2.0
-// ChaCha20-Poly1305 over OpenSSL 3: the cipher is fetched once; the free functions re-key a
-// per-thread EVP_CIPHER_CTX on each call, AeadKey keys its own context once. Neither allocates
-// per packet.
+// ChaCha20-Poly1305 (RFC 8439 §2.8) composed from OpenSSL 3's ChaCha20 stream cipher and its
+// Poly1305 MAC. OpenSSL's own AEAD object costs about 500 ns per message in parameter plumbing
+// (IV length queries, tag get/set through OSSL_PARAM lookups), which is half the work of sealing
+// a 1420-byte packet; the two primitives keyed once cost a fifth of that. The free functions key
+// per-thread contexts on every call, AeadKey keys its own once. Nothing allocates per message.
 #include "crypto/aead.h"
 
 #include <openssl/evp.h>
 
+#include <climits>
 #include <cstring>
 #include <memory>
 #include <utility>
 
 #include "base/bytes.h"
 #include "base/check.h"
+#include "base/secret.h"
+#include "crypto/ct.h"
 
 namespace mw::crypto {
 namespace {
 
-const EVP_CIPHER* chacha_cipher() {
-  static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr);
+constexpr size_t kChachaBlockLen = 64;
+constexpr size_t kPolyKeyLen = 32;
+
+const EVP_CIPHER* chacha20() {
+  static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "ChaCha20", nullptr);
   MW_CHECK(cipher != nullptr);
   return cipher;
 }
 
-struct CtxDeleter {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+EVP_MAC* poly1305() {
+  static EVP_MAC* mac = EVP_MAC_fetch(nullptr, "POLY1305", nullptr);
+  MW_CHECK(mac != nullptr);
+  return mac;
+}
+
+// The two contexts one message needs. `stream` holds the ChaCha20 key (set at creation or per
+// call); `mac` is keyed per message with the one-time key.
+struct Contexts {
+  EVP_CIPHER_CTX* stream;
+  EVP_MAC_CTX* mac;
 };
 
-// Returns this thread's context, initialised for the cipher (key and direction set per call).
-EVP_CIPHER_CTX* thread_ctx() {
-  thread_local std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter> ctx = [] {
-    std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter> c(EVP_CIPHER_CTX_new());
-    MW_CHECK(c != nullptr);
-    MW_CHECK(EVP_CipherInit_ex(c.get(), chacha_cipher(), nullptr, nullptr, nullptr, 1) == 1);
-    return c;
-  }();
-  return ctx.get();
+bool make_contexts(const uint8_t* key, EVP_CIPHER_CTX** stream, EVP_MAC_CTX** mac) {
+  *stream = EVP_CIPHER_CTX_new();
+  *mac = EVP_MAC_CTX_new(poly1305());
+  if (*stream && *mac && EVP_CipherInit_ex(*stream, chacha20(), nullptr, key, nullptr, 1) == 1)
+    return true;
+  EVP_CIPHER_CTX_free(*stream);
+  EVP_MAC_CTX_free(*mac);
+  *stream = nullptr;
+  *mac = nullptr;
+  return false;
 }
 
-// The EVP sequence shared by both APIs. `key` is nullptr when ctx already holds the key: then
-// the init only sets the nonce and direction, which also restarts ChaCha20's block counter and
-// Poly1305 (RFC 8439 §2.8: the one-time key is derived from key and nonce on the first update).
-bool seal_with(EVP_CIPHER_CTX* ctx, const uint8_t* key, const AeadNonce& nonce,
-               base::Bytes plaintext, base::Bytes aad, base::MutableBytes out) {
-  if (out.size() != plaintext.size() + kAeadTagLen) return false;
-  int len = 0;
-  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, key, nonce.data(), 1) != 1) return false;
-  if (!aad.empty() && EVP_CipherUpdate(ctx, nullptr, &len, aad.data(), int(aad.size())) != 1)
-    return false;
-  if (!plaintext.empty() &&
-      EVP_CipherUpdate(ctx, out.data(), &len, plaintext.data(), int(plaintext.size())) != 1)
-    return false;
-  if (EVP_CipherFinal_ex(ctx, out.data() + plaintext.size(), &len) != 1) return false;
-  return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, int(kAeadTagLen),
-                             out.data() + plaintext.size()) == 1;
+// This thread's contexts for the free functions, which pass the key on every call.
+Contexts thread_contexts() {
+  struct Owned {
+    EVP_CIPHER_CTX* stream = nullptr;
+    EVP_MAC_CTX* mac = nullptr;
+    Owned() { MW_CHECK(make_contexts(nullptr, &stream, &mac)); }
+    ~Owned() {
+      EVP_CIPHER_CTX_free(stream);
+      EVP_MAC_CTX_free(mac);
+    }
+  };
+  thread_local Owned owned;
+  return {owned.stream, owned.mac};
 }
 
-bool open_with(EVP_CIPHER_CTX* ctx, const uint8_t* key, const AeadNonce& nonce,
-               base::Bytes ciphertext, base::Bytes aad, base::MutableBytes out) {
+// XORs `len` bytes of the running key stream into out (from in; in == out is allowed).
+bool xor_stream(EVP_CIPHER_CTX* stream, uint8_t* out, const uint8_t* in, size_t len) {
+  if (len == 0) return true;
+  int done = 0;
+  return len <= size_t(INT_MAX) && EVP_CipherUpdate(stream, out, &done, in, int(len)) == 1 &&
+         size_t(done) == len;
+}
+
+// Starts a message: positions ChaCha20 at block 0 of (key, nonce), turns that block into the
+// Poly1305 one-time key (§2.6) and leaves the stream at block 1, where the payload starts.
+// `key` is nullptr when the stream context already holds it.
+bool start(Contexts c, const uint8_t* key, const AeadNonce& nonce) {
+  // OpenSSL's ChaCha20 IV: the 32-bit block counter (little-endian), then the 96-bit nonce.
+  uint8_t iv[16] = {};
+  std::memcpy(iv + 4, nonce.data(), nonce.size());
+  if (EVP_CipherInit_ex(c.stream, nullptr, nullptr, key, iv, 1) != 1) return false;
+  uint8_t block[kChachaBlockLen] = {};
+  bool ok = xor_stream(c.stream, block, block, sizeof block) &&
+            EVP_MAC_init(c.mac, block, kPolyKeyLen, nullptr) == 1;
+  base::secure_wipe(block, sizeof block);
+  return ok;
+}
+
+// MACs `data` followed by zeros up to a multiple of 16 bytes (§2.8's padding).
+bool mac_padded(EVP_MAC_CTX* mac, base::Bytes data) {
+  static constexpr uint8_t kZeros[16] = {};
+  if (!data.empty() && EVP_MAC_update(mac, data.data(), data.size()) != 1) return false;
+  size_t rem = data.size() % 16;
+  return rem == 0 || EVP_MAC_update(mac, kZeros, 16 - rem) == 1;
+}
+
+// Ends the MAC with both lengths and writes the tag.
+bool mac_finish(EVP_MAC_CTX* mac, size_t aad_len, size_t text_len, uint8_t* tag) {
+  uint8_t lengths[16];
+  base::store_u64le(lengths, aad_len);
+  base::store_u64le(lengths + 8, text_len);
+  size_t tag_len = 0;
+  return EVP_MAC_update(mac, lengths, sizeof lengths) == 1 &&
+         EVP_MAC_final(mac, tag, &tag_len, kAeadTagLen) == 1 && tag_len == kAeadTagLen;
+}
+
+bool seal_with(Contexts c, const uint8_t* key, const AeadNonce& nonce,
+               std::span<const base::Bytes> parts, size_t zero_padding, base::Bytes aad,
+               base::MutableBytes out) {
+  size_t text_len = zero_padding;
+  for (base::Bytes p : parts) text_len += p.size();
+  if (out.size() != text_len + kAeadTagLen || !start(c, key, nonce) || !mac_padded(c.mac, aad))
+    return false;
+  uint8_t* at = out.data();
+  for (base::Bytes p : parts) {
+    if (!xor_stream(c.stream, at, p.data(), p.size())) return false;
+    at += p.size();
+  }
+  std::memset(at, 0, zero_padding);
+  if (!xor_stream(c.stream, at, at, zero_padding)) return false;
+  base::Bytes ciphertext(out.data(), text_len);
+  return mac_padded(c.mac, ciphertext) &&
+         mac_finish(c.mac, aad.size(), text_len, out.data() + text_len);
+}
+
+bool open_with(Contexts c, const uint8_t* key, const AeadNonce& nonce, base::Bytes ciphertext,
+               base::Bytes aad, base::MutableBytes out) {
   if (ciphertext.size() < kAeadTagLen || out.size() != ciphertext.size() - kAeadTagLen)
     return false;
-  size_t body_len = ciphertext.size() - kAeadTagLen;
-  // Copy the tag first: in-place decryption overwrites nothing past body_len, but the tag must
-  // be handed to OpenSSL before the final call either way.
+  size_t body_len = out.size();
+  base::Bytes body = ciphertext.first(body_len);
   uint8_t tag[kAeadTagLen];
-  std::memcpy(tag, ciphertext.data() + body_len, kAeadTagLen);
-  int len = 0;
-  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, key, nonce.data(), 0) != 1) return false;
-  if (!aad.empty() && EVP_CipherUpdate(ctx, nullptr, &len, aad.data(), int(aad.size())) != 1)
-    return false;
-  if (body_len > 0 &&
-      EVP_CipherUpdate(ctx, out.data(), &len, ciphertext.data(), int(body_len)) != 1)
-    return false;
-  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, int(kAeadTagLen), tag) != 1) return false;
-  if (EVP_CipherFinal_ex(ctx, out.data() + body_len, &len) != 1) {
-    // Never hand out unauthenticated plaintext.
+  // Encrypt-then-MAC: the tag is checked before a byte is decrypted.
+  bool authentic = start(c, key, nonce) && mac_padded(c.mac, aad) && mac_padded(c.mac, body) &&
+                   mac_finish(c.mac, aad.size(), body_len, tag) &&
+                   ct_equal(base::Bytes(tag, kAeadTagLen), ciphertext.subspan(body_len));
+  if (!authentic || !xor_stream(c.stream, out.data(), body.data(), body_len)) {
     base::secure_wipe(out.data(), out.size());
     return false;
   }
@@ -91,44 +159,55 @@ AeadNonce wg_nonce(uint64_t counter) {
 bool aead_seal(base::Bytes key, const AeadNonce& nonce, base::Bytes plaintext, base::Bytes aad,
                base::MutableBytes out) {
   if (key.size() != kKeyLen) return false;
-  return seal_with(thread_ctx(), key.data(), nonce, plaintext, aad, out);
+  return seal_with(thread_contexts(), key.data(), nonce, std::span(&plaintext, 1), 0, aad, out);
 }
 
 bool aead_open(base::Bytes key, const AeadNonce& nonce, base::Bytes ciphertext, base::Bytes aad,
                base::MutableBytes out) {
   if (key.size() != kKeyLen) return false;
-  return open_with(thread_ctx(), key.data(), nonce, ciphertext, aad, out);
+  return open_with(thread_contexts(), key.data(), nonce, ciphertext, aad, out);
 }
 
 AeadKey::AeadKey(std::span<const uint8_t, kKeyLen> key) {
-  std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter> c(EVP_CIPHER_CTX_new());
-  if (!c) return;
-  // Cipher and key once; every seal/open then passes only the nonce and direction.
-  if (EVP_CipherInit_ex(c.get(), chacha_cipher(), nullptr, key.data(), nullptr, 1) != 1) return;
-  ctx_ = c.release();
+  if (!make_contexts(key.data(), &stream_, &mac_)) stream_ = nullptr, mac_ = nullptr;
 }
 
-AeadKey::AeadKey(AeadKey&& other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
+AeadKey::AeadKey(AeadKey&& other) noexcept
+    : stream_(std::exchange(other.stream_, nullptr)), mac_(std::exchange(other.mac_, nullptr)) {}
 
 AeadKey& AeadKey::operator=(AeadKey&& other) noexcept {
   if (this != &other) {
-    EVP_CIPHER_CTX_free(ctx_);
-    ctx_ = std::exchange(other.ctx_, nullptr);
+    reset();
+    stream_ = std::exchange(other.stream_, nullptr);
+    mac_ = std::exchange(other.mac_, nullptr);
   }
   return *this;
 }
 
-// EVP_CIPHER_CTX_free has the provider clear its context (key schedule included) before freeing.
-AeadKey::~AeadKey() { EVP_CIPHER_CTX_free(ctx_); }
+AeadKey::~AeadKey() { reset(); }
+
+// Freeing has OpenSSL clear both contexts (the ChaCha20 key and the last one-time key).
+void AeadKey::reset() {
+  EVP_CIPHER_CTX_free(stream_);
+  EVP_MAC_CTX_free(mac_);
+  stream_ = nullptr;
+  mac_ = nullptr;
+}
 
 bool AeadKey::seal(const AeadNonce& nonce, base::Bytes plaintext, base::Bytes aad,
                    base::MutableBytes out) {
-  return ctx_ != nullptr && seal_with(ctx_, nullptr, nonce, plaintext, aad, out);
+  return keyed() &&
+         seal_with({stream_, mac_}, nullptr, nonce, std::span(&plaintext, 1), 0, aad, out);
+}
+
+bool AeadKey::seal_gather(const AeadNonce& nonce, std::span<const base::Bytes> parts,
+                          size_t zero_padding, base::MutableBytes out) {
+  return keyed() && seal_with({stream_, mac_}, nullptr, nonce, parts, zero_padding, {}, out);
 }
 
 bool AeadKey::open(const AeadNonce& nonce, base::Bytes ciphertext, base::Bytes aad,
                    base::MutableBytes out) {
-  return ctx_ != nullptr && open_with(ctx_, nullptr, nonce, ciphertext, aad, out);
+  return keyed() && open_with({stream_, mac_}, nullptr, nonce, ciphertext, aad, out);
 }
 
 }  // namespace mw::crypto

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Known-answer and tamper tests for ChaCha20-Poly1305 (RFC 8439 §2.8.2 and Appendix A.5), for
-// the free functions and the keyed AeadKey, which is checked against the free functions.
+// the free functions and the keyed AeadKey, which is checked against the free functions, and
+// both against OpenSSL's own ChaCha20-Poly1305 AEAD object as an independent reference.
 #include "crypto/aead.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <cstdint>
 #include <random>
@@ -417,6 +419,117 @@ TEST(AeadKey, MoveOnlyAndUnkeyedFails) {
   EXPECT_FALSE(c.open(nonce, out, {}, back));
   static_assert(!std::is_copy_constructible_v<AeadKey>);
   static_assert(!std::is_copy_assignable_v<AeadKey>);
+  std::vector<base::Bytes> one_part{plain};
+  EXPECT_FALSE(unkeyed.seal_gather(nonce, one_part, 0, out));
+}
+
+// --- The composition checked against OpenSSL's own AEAD object ---
+
+// Seals with OpenSSL's "ChaCha20-Poly1305" EVP cipher: an implementation independent of ours.
+std::vector<uint8_t> reference_seal(base::Bytes key, const AeadNonce& nonce, base::Bytes plain,
+                                    base::Bytes aad) {
+  std::vector<uint8_t> out(plain.size() + kAeadTagLen);
+  EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr);
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  int len = 0;
+  bool ok =
+      cipher && ctx && EVP_EncryptInit_ex(ctx, cipher, nullptr, key.data(), nonce.data()) == 1 &&
+      (aad.empty() || EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), int(aad.size())) == 1) &&
+      (plain.empty() ||
+       EVP_EncryptUpdate(ctx, out.data(), &len, plain.data(), int(plain.size())) == 1) &&
+      EVP_EncryptFinal_ex(ctx, out.data() + plain.size(), &len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, int(kAeadTagLen),
+                          out.data() + plain.size()) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  EVP_CIPHER_free(cipher);
+  EXPECT_TRUE(ok);
+  return out;
+}
+
+// Every length around the ChaCha20 block (64 B) and the 8-block (512 B) boundaries, then random
+// lengths up to a jumbo frame, with and without AAD: byte for byte what OpenSSL's AEAD gives,
+// and it opens back.
+TEST(AeadReference, MatchesOpenSslAeadAtEveryBoundary) {
+  std::mt19937_64 rng(7539);
+  std::vector<uint8_t> key(kKeyLen);
+  for (auto& b : key) b = uint8_t(rng());
+  AeadKey keyed(key_span(key));
+  std::vector<size_t> lengths;
+  for (size_t n = 0; n <= 1100; ++n) lengths.push_back(n);
+  std::uniform_int_distribution<size_t> big(1100, 9100), aad_len(0, 40);
+  for (int i = 0; i < 300; ++i) lengths.push_back(big(rng));
+  for (size_t len : lengths) {
+    std::vector<uint8_t> plain(len), aad(len % 3 == 0 ? 0 : aad_len(rng));
+    for (auto& b : plain) b = uint8_t(rng());
+    for (auto& b : aad) b = uint8_t(rng());
+    AeadNonce nonce{};
+    for (auto& b : nonce) b = uint8_t(rng());
+    std::vector<uint8_t> expected = reference_seal(key, nonce, plain, aad);
+    std::vector<uint8_t> got(len + kAeadTagLen), got_free(len + kAeadTagLen);
+    ASSERT_TRUE(keyed.seal(nonce, plain, aad, got)) << len;
+    ASSERT_TRUE(aead_seal(key, nonce, plain, aad, got_free)) << len;
+    ASSERT_EQ(got, expected) << "length " << len;
+    ASSERT_EQ(got_free, expected) << "length " << len;
+    std::vector<uint8_t> back(len);
+    ASSERT_TRUE(keyed.open(nonce, expected, aad, back)) << len;
+    ASSERT_EQ(back, plain) << len;
+    ASSERT_TRUE(aead_open(key, nonce, expected, aad, back)) << len;
+    ASSERT_EQ(back, plain) << len;
+  }
+}
+
+// A message gathered from up to four pieces plus zero padding seals exactly as the same bytes
+// laid out in one buffer; pieces may also lie in place in the output.
+TEST(AeadKey, SealGatherEqualsSealOfTheConcatenation) {
+  std::mt19937_64 rng(1420);
+  std::vector<uint8_t> key(kKeyLen);
+  for (auto& b : key) b = uint8_t(rng());
+  AeadKey keyed(key_span(key));
+  std::uniform_int_distribution<size_t> part_len(0, 700), part_count(0, 4), pad(0, 15);
+  for (int i = 0; i < 2000; ++i) {
+    std::vector<std::vector<uint8_t>> pieces(part_count(rng));
+    std::vector<uint8_t> whole;
+    for (auto& p : pieces) {
+      p.resize(part_len(rng));
+      for (auto& b : p) b = uint8_t(rng());
+      whole.insert(whole.end(), p.begin(), p.end());
+    }
+    size_t padding = pad(rng);
+    whole.resize(whole.size() + padding, 0);
+    AeadNonce nonce = wg_nonce(uint64_t(i));
+    std::vector<uint8_t> expected(whole.size() + kAeadTagLen);
+    ASSERT_TRUE(keyed.seal(nonce, whole, {}, expected));
+
+    std::vector<base::Bytes> parts(pieces.begin(), pieces.end());
+    std::vector<uint8_t> got(whole.size() + kAeadTagLen, 0xee);
+    ASSERT_TRUE(keyed.seal_gather(nonce, parts, padding, got)) << i;
+    ASSERT_EQ(got, expected) << "message " << i;
+
+    // The last piece already in place in the output, as a framed packet's body would be.
+    if (!pieces.empty()) {
+      std::vector<uint8_t> in_place(whole.size() + kAeadTagLen, 0xee);
+      size_t at = whole.size() - padding - pieces.back().size();
+      std::copy(pieces.back().begin(), pieces.back().end(), in_place.begin() + long(at));
+      parts.back() = base::Bytes(in_place.data() + at, pieces.back().size());
+      ASSERT_TRUE(keyed.seal_gather(nonce, parts, padding, in_place)) << i;
+      ASSERT_EQ(in_place, expected) << "message " << i << " in place";
+    }
+  }
+}
+
+TEST(AeadKey, SealGatherRejectsAWrongOutputSizeWithoutWriting) {
+  std::vector<uint8_t> key = key_80_to_9f();
+  AeadKey keyed(key_span(key));
+  std::vector<uint8_t> a(30, 1), b(20, 2);
+  std::vector<base::Bytes> parts{a, b};
+  for (size_t size : {size_t(0), size_t(50), size_t(50 + 3 + kAeadTagLen - 1),
+                      size_t(50 + 3 + kAeadTagLen + 1)}) {
+    std::vector<uint8_t> out(size, 0xee);
+    EXPECT_FALSE(keyed.seal_gather(wg_nonce(1), parts, 3, out)) << size;
+    EXPECT_EQ(out, std::vector<uint8_t>(size, 0xee)) << size;
+  }
+  std::vector<uint8_t> out(50 + 3 + kAeadTagLen);
+  EXPECT_TRUE(keyed.seal_gather(wg_nonce(1), parts, 3, out));
 }
 
 }  // namespace
