@@ -15,13 +15,14 @@
 //         super-packets), all queued on the backend and then committed (with io_uring: one
 //         io_uring_enter for all of them).
 //   Steps 2-5 also flush (6a, 6b) whenever an output pool fills.
-// Order: the device assigns counters and frames messages in order on this thread; each message
-// is copied into the next output slot and sealed where it lies, and 6b sends the slots in pool
-// order, so every peer's datagrams (and all of them) leave in the order the device made them.
-// Buffers: every packet buffer is allocated at start and reused; the device's output is copied
-// into the output pools during the call and written out in step 6; a pool is reused only after
-// the backend's commit, so the io_uring backend may read it until then. Crypto workers touch a
-// pool slot only inside step 6a.
+// Order: the device assigns counters in order on this thread; each message is sealed straight
+// from its plaintext into the next output slot (with crypto workers: framed there, and sealed
+// where it lies at 6a), and 6b sends the slots in pool order, so every peer's datagrams (and
+// all of them) leave in the order the device made them.
+// Buffers: every packet buffer is allocated at start and reused; the device's output is sealed
+// or copied into the output pools during the call and written out in step 6; a pool is reused
+// only after the backend's commit, so the io_uring backend may read it until then. Crypto
+// workers touch a pool slot only inside step 6a.
 #include "node/wg_interface_impl.h"
 
 namespace mw::node::detail {
@@ -310,22 +311,35 @@ void Interface::send_datagram(const base::Endpoint& to, base::Bytes d) {
   out_datagrams_.push(d, to);
 }
 
-void Interface::send_transport(const base::Endpoint& to, base::MutableBytes message,
-                               const crypto::SymmetricKey& key, uint64_t counter,
-                               crypto::AeadKey& keyed) {
-  if (!crypto_) {
-    wg::DeviceOutput::send_transport(to, message, key, counter, keyed);
+void Interface::send_transport(const base::Endpoint& to, const wg::OutboundTransport& t,
+                               const crypto::SymmetricKey& key, crypto::AeadKey& keyed) {
+  if (out_datagrams_.full()) flush();
+  base::MutableBytes message = out_datagrams_.next(t.message_len(), to);
+  if (message.empty()) {
+    ++seal_failed_;
     return;
   }
-  // Owns: `message` is the device's scratch, valid during this call; the copy in the slot and
-  // the job's key copy are ours until flush() has sealed and sent them.
-  if (out_datagrams_.full()) flush();
+  if (!crypto_) {
+    // One pass: the plaintext is encrypted from where the device read it into the send slot.
+    if (!wg::seal_transport(keyed, t, message)) {
+      ++seal_failed_;
+      return;
+    }
+    out_datagrams_.commit();
+    return;
+  }
+  // Owns: the framed copy in the slot and the job's key copy are ours until flush() has sealed
+  // and sent them.
+  if (!wg::frame_transport(t.receiver_index, t.counter, t.plaintext, t.padded_len, message)) {
+    ++seal_failed_;
+    return;
+  }
   size_t slot = out_datagrams_.count;
-  out_datagrams_.push(message, to);
+  out_datagrams_.commit();
   dp::SealJob& job = seal_jobs_[seal_count_];
-  job.message = out_datagrams_.slots[slot].data;
-  job.message_len = out_datagrams_.slots[slot].length;
-  job.counter = counter;
+  job.message = message.data();
+  job.message_len = message.size();
+  job.counter = t.counter;
   job.key = key;
   seal_slots_[seal_count_++] = slot;
 }

@@ -67,6 +67,17 @@ struct OutputPool {
     std::memcpy(s.data, data.data(), s.length);
     s.peer = to;
   }
+  // The next slot's buffer, `length` bytes long, to build a datagram in place; it is queued
+  // only by commit(). Empty when the pool is full or length exceeds a buffer.
+  base::MutableBytes next(size_t length, const base::Endpoint& to) {
+    if (full() || length > kBufferLen) return {};
+    os::DatagramSlot& s = slots[count];
+    s.data = buffers[count].data() + kHeadroom;
+    s.length = length;
+    s.peer = to;
+    return base::MutableBytes(s.data, length);
+  }
+  void commit() { ++count; }
 };
 
 struct QueuedHandshake {
@@ -95,11 +106,10 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   // wg::DeviceOutput (send_datagram is Engine's too)
   void send_datagram(const base::Endpoint& to, base::Bytes d) override;
   void deliver_packet(base::Bytes p) override;
-  // With crypto workers: copies the framed message into the next output slot and records a
-  // seal job for flush(); without, seals it here (the default).
-  void send_transport(const base::Endpoint& to, base::MutableBytes message,
-                      const crypto::SymmetricKey& key, uint64_t counter,
-                      crypto::AeadKey& keyed) override;
+  // Without crypto workers, seals the message straight from its plaintext into the next output
+  // slot; with them, frames it there and records a seal job for flush().
+  void send_transport(const base::Endpoint& to, const wg::OutboundTransport& t,
+                      const crypto::SymmetricKey& key, crypto::AeadKey& keyed) override;
 
   // Engine
   wg::Device& device() override { return device_; }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Tests for the DeviceOutput::send_transport seam: an output that copies framed messages and
+// Tests for the DeviceOutput::send_transport seam: an output that frames messages and
 // seals them later, as a batch, in an order of its own, interoperates with a device using the
 // default output, and writes exactly the bytes the default would have.
 #include <gtest/gtest.h>
@@ -42,13 +42,13 @@ class DeferredOutput final : public PlainOutput {
   void send_datagram(const base::Endpoint&, base::Bytes d) override {
     held_.push_back({{d.begin(), d.end()}, {}, 0, false, {}});
   }
-  void send_transport(const base::Endpoint&, base::MutableBytes message,
-                      const crypto::SymmetricKey& key, uint64_t counter,
-                      crypto::AeadKey& keyed) override {
-    Held h{{message.begin(), message.end()}, key, counter, true, {}};
+  void send_transport(const base::Endpoint&, const OutboundTransport& t,
+                      const crypto::SymmetricKey& key, crypto::AeadKey& keyed) override {
+    Held h{std::vector<uint8_t>(t.message_len()), key, t.counter, true, {}};
+    EXPECT_TRUE(frame_transport(t.receiver_index, t.counter, t.plaintext, t.padded_len, h.bytes));
     // What the default would send, for comparison.
-    h.expected = h.bytes;
-    EXPECT_TRUE(seal_framed(keyed, counter, h.expected));
+    h.expected.resize(t.message_len());
+    EXPECT_TRUE(seal_transport(keyed, t, h.expected));
     held_.push_back(std::move(h));
     ++deferred;
   }

@@ -50,7 +50,6 @@ Device::Device(DeviceConfig config)
       return uint32_t((z ^ (z >> 31)) >> 32);
     };
   }
-  scratch_.resize(transport_message_length(padded_length(65535, 65535)));
 }
 
 Device::~Device() = default;
@@ -70,10 +69,12 @@ base::Duration Device::jitter() {
       int64_t(config_.rng() % uint32_t(kRekeyTimeoutJitterMax.to_nanos())));
 }
 
-void DeviceOutput::send_transport(const base::Endpoint& to, base::MutableBytes message,
-                                  const crypto::SymmetricKey& /*key*/, uint64_t counter,
-                                  crypto::AeadKey& keyed) {
-  if (seal_framed(keyed, counter, message)) send_datagram(to, message);
+void DeviceOutput::send_transport(const base::Endpoint& to, const OutboundTransport& t,
+                                  const crypto::SymmetricKey& /*key*/, crypto::AeadKey& keyed) {
+  thread_local std::vector<uint8_t> buffer;
+  if (buffer.size() < t.message_len()) buffer.resize(t.message_len());
+  base::MutableBytes message(buffer.data(), t.message_len());
+  if (seal_transport(keyed, t, message)) send_datagram(to, message);
 }
 
 const base::Endpoint* Device::sending_to(Peer& peer, size_t len) {

@@ -23,6 +23,7 @@
 #include "wireguard/noise.h"
 #include "wireguard/peer.h"
 #include "wireguard/ratelimiter.h"
+#include "wireguard/transport.h"
 
 namespace mw::wg {
 
@@ -67,17 +68,15 @@ class DeviceOutput {
   virtual ~DeviceOutput() = default;
   virtual void send_datagram(const base::Endpoint& to, base::Bytes datagram) = 0;
   virtual void deliver_packet(base::Bytes ip_packet) = 0;
-  // A transport message framed but not yet sealed (see wg::frame_transport): `message` is the
-  // 16-byte header and the padded plaintext, then 16 bytes of room for the tag. It must be
-  // sealed in place under `key` with `counter` (wg::seal_framed) and sent to `to`, leaving in
-  // the order of these calls among themselves and with send_datagram. The default seals with
-  // `keyed` (the keypair's context, keyed with `key`) and calls send_datagram: the bytes are
-  // those seal_transport writes. An override may copy the message and a copy of `key` and seal
-  // them later on any thread; `message`, `key` and `keyed` are valid only during the call, and
-  // `keyed` is for this thread only.
-  virtual void send_transport(const base::Endpoint& to, base::MutableBytes message,
-                              const crypto::SymmetricKey& key, uint64_t counter,
-                              crypto::AeadKey& keyed);
+  // A transport message to frame, seal under `key` and send to `to`, leaving in the order of
+  // these calls among themselves and with send_datagram. The default seals with `keyed` (the
+  // keypair's context, keyed with `key`) into a buffer of its own and calls send_datagram: the
+  // bytes are those seal_transport writes. An override may seal straight into its own send
+  // buffer, or frame it there (wg::frame_transport) with a copy of `key` and seal it later on
+  // any thread (wg::seal_framed). `t.plaintext`, `key` and `keyed` are valid only during the
+  // call, and `keyed` is for this thread only.
+  virtual void send_transport(const base::Endpoint& to, const OutboundTransport& t,
+                              const crypto::SymmetricKey& key, crypto::AeadKey& keyed);
 };
 
 struct DeviceConfig {
@@ -194,7 +193,6 @@ class Device {
   std::map<crypto::PublicKey, PeerId> peers_by_key_;
   PeerId next_peer_id_ = 1;
   DeviceStats stats_;
-  std::vector<uint8_t> scratch_;  // one outbound datagram being built
 };
 
 }  // namespace mw::wg

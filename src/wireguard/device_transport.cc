@@ -77,20 +77,16 @@ void Device::keep_key_fresh_sending(Peer& peer, const Keypair& kp, base::Instant
 bool Device::send_transport(Peer& peer, Keypair& kp, base::Bytes plaintext, base::Instant now,
                             DeviceOutput& out) {
   size_t padded = padded_length(plaintext.size(), config_.mtu);
-  size_t len = transport_message_length(padded);
-  if (len > scratch_.size()) scratch_.resize(len);
-  base::MutableBytes msg(scratch_.data(), len);
-  uint64_t counter = kp.send_counter++;
-  // The counter is assigned here, in order; sealing is the output's (now, or later in a batch).
   // A context that failed to key cannot seal: the packet is dropped before it counts as sent.
-  if (!kp.send_key.aead().keyed() ||
-      !frame_transport(kp.remote_index, counter, plaintext, padded, msg))
-    return false;
+  if (!kp.send_key.aead().keyed()) return false;
+  // The counter is assigned here, in order; framing and sealing are the output's (now, into
+  // its send buffer, or later in a batch).
+  OutboundTransport t{kp.remote_index, kp.send_counter++, plaintext, padded};
   peer.timers.on_any_authenticated_packet_traversal(now);
   peer.timers.on_any_authenticated_packet_sent();
   if (!plaintext.empty()) peer.timers.on_data_sent(now, jitter());
-  if (const base::Endpoint* to = sending_to(peer, len))
-    out.send_transport(*to, msg, kp.send_key.key(), counter, kp.send_key.aead());
+  if (const base::Endpoint* to = sending_to(peer, t.message_len()))
+    out.send_transport(*to, t, kp.send_key.key(), kp.send_key.aead());
   return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -50,6 +51,38 @@ TEST(Keypair, ContextsMatchRawKeysOnTheTransportPath) {
     // The wrong counter (nonce) fails, and the context opens the next message regardless.
     EXPECT_FALSE(open_transport(bob.receive_key.aead(), counter + 1, via_key));
   }
+}
+
+// The keyed path encrypts straight from the plaintext into the message; the plaintext may also
+// sit in place already. Both give the bytes of framing then sealing in place (the raw-key path);
+// wrong sizes are refused before anything is written.
+TEST(Keypair, SealTransportInPlaceAndItsRejects) {
+  Keypair kp;
+  kp.send_key = key_of(3);
+  std::vector<uint8_t> packet(1001, 0x5a);
+  size_t padded = padded_length(packet.size(), 1420);
+  std::vector<uint8_t> expected(transport_message_length(padded));
+  ASSERT_TRUE(seal_transport(key_of(3), 9, 4, packet, padded, expected));
+
+  std::vector<uint8_t> in_place(expected.size(), 0xee);
+  std::copy(packet.begin(), packet.end(), in_place.begin() + long(kTransportHeaderLen));
+  base::Bytes body(in_place.data() + kTransportHeaderLen, packet.size());
+  ASSERT_TRUE(seal_transport(kp.send_key.aead(), 9, 4, body, padded, in_place));
+  EXPECT_EQ(in_place, expected);
+
+  OutboundTransport t{9, 4, packet, padded};
+  EXPECT_EQ(t.message_len(), expected.size());
+  std::vector<uint8_t> via_struct(t.message_len());
+  ASSERT_TRUE(seal_transport(kp.send_key.aead(), t, via_struct));
+  EXPECT_EQ(via_struct, expected);
+
+  std::vector<uint8_t> untouched(expected.size(), 0xee);
+  EXPECT_FALSE(seal_transport(
+      kp.send_key.aead(), 9, 4, packet, packet.size() - 1,
+      base::MutableBytes(untouched.data(), transport_message_length(packet.size() - 1))));
+  EXPECT_FALSE(seal_transport(kp.send_key.aead(), 9, 4, packet, padded,
+                              base::MutableBytes(untouched.data(), untouched.size() - 1)));
+  EXPECT_EQ(untouched, std::vector<uint8_t>(expected.size(), 0xee));
 }
 
 TEST(Keypair, ReassigningAKeyRekeysTheContext) {

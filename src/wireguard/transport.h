@@ -21,14 +21,29 @@ constexpr size_t transport_message_length(size_t padded_len) {
   return kTransportHeaderLen + padded_len + crypto::kAeadTagLen;
 }
 
+// A transport message before framing: what the device hands its output to frame and seal
+// wherever the datagram will be sent from (DeviceOutput::send_transport).
+struct OutboundTransport {
+  uint32_t receiver_index = 0;
+  uint64_t counter = 0;
+  base::Bytes plaintext;  // valid only during the call that carries it
+  size_t padded_len = 0;  // plaintext is zero-padded to this length
+  size_t message_len() const { return transport_message_length(padded_len); }
+};
+
 // Writes header, sealed padded plaintext and tag to out, whose size must be
-// transport_message_length(padded_len). The plaintext may already sit at
-// out.data() + kTransportHeaderLen (in place); padding bytes are zeroed.
-// `key` is used by this thread only for the duration of the call.
+// transport_message_length(padded_len). The plaintext is read where it lies and encrypted
+// straight into out (no copy first); it may also already sit at out.data() +
+// kTransportHeaderLen (in place). `key` is used by this thread only for the duration of the
+// call.
 bool seal_transport(crypto::AeadKey& key, uint32_t receiver_index, uint64_t counter,
                     base::Bytes plaintext, size_t padded_len, base::MutableBytes out);
 bool seal_transport(const crypto::SymmetricKey& key, uint32_t receiver_index, uint64_t counter,
                     base::Bytes plaintext, size_t padded_len, base::MutableBytes out);
+inline bool seal_transport(crypto::AeadKey& key, const OutboundTransport& t,
+                           base::MutableBytes out) {
+  return seal_transport(key, t.receiver_index, t.counter, t.plaintext, t.padded_len, out);
+}
 
 // The two halves of seal_transport, for sealing later or on another thread. frame_transport
 // writes the header and the zero-padded plaintext to out (same size rule and in-place allowance
