@@ -8,6 +8,7 @@
 #include "base/env.h"
 #include "base/log.h"
 #include "cli/cli.h"
+#include "node/crypto_startup.h"
 #include "node/mesh_options.h"
 
 namespace {
@@ -42,5 +43,8 @@ int run_up(mw::cli::UpRequest req) {
 }
 
 }  // namespace
+
+// Before libcrypto loads: its AVX2 paths rather than AVX-512 (node/crypto_startup.h).
+MW_PREPARE_CRYPTO_BEFORE_LOAD();
 
 int main(int argc, char** argv) { return mw::cli::main_entry(argc, argv, run_up); }

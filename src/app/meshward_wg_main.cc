@@ -10,9 +10,13 @@
 #include "base/env.h"
 #include "base/log.h"
 #include "base/version.h"
+#include "node/crypto_startup.h"
 #include "node/wg_interface.h"
 
 using mw::kVersion;
+
+// Before libcrypto loads: its AVX2 paths rather than AVX-512 (node/crypto_startup.h).
+MW_PREPARE_CRYPTO_BEFORE_LOAD();
 
 int main(int argc, char** argv) {
   CLI::App app{

@@ -25,6 +25,8 @@
 // workers touch a pool slot only inside step 6a.
 #include "node/wg_interface_impl.h"
 
+#include "node/crypto_startup.h"
+
 namespace mw::node::detail {
 
 base::Result<void> Interface::init() {
@@ -97,9 +99,10 @@ std::string Interface::data_path() const {
                     : tun_->offloads().uso ? "TSO+USO"
                     : tun_->offloads().tso ? "TSO"
                                            : "csum";
-  return fmt::format("{}, TUN offload {}, UDP GSO {}, UDP GRO {}, crypto {} threads", io_->name(),
-                     tun, udp_offloads_.gso ? "on" : "off", udp_offloads_.gro ? "on" : "off",
-                     crypto_ ? crypto_->threads() : 1);
+  return fmt::format("{}, TUN offload {}, UDP GSO {}, UDP GRO {}, crypto {} threads ({})",
+                     io_->name(), tun, udp_offloads_.gso ? "on" : "off",
+                     udp_offloads_.gro ? "on" : "off", crypto_ ? crypto_->threads() : 1,
+                     crypto_cpu_path());
 }
 
 base::Result<void> Interface::watch_fd(int fd, uint64_t tag, bool writable) {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// signalfd, fork-based daemonizing and sd_notify.
+// signalfd, fork-based daemonizing, re-executing oneself and sd_notify.
 #include "os/process.h"
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -35,6 +36,19 @@ int read_signal(int signal_fd) {
   signalfd_siginfo info;
   if (::read(signal_fd, &info, sizeof(info)) != sizeof(info)) return 0;
   return int(info.ssi_signo);
+}
+
+void reexec_self_with(char** argv, char** envp, const char* extra_entry) {
+  if (getauxval(AT_SECURE) != 0 || argv == nullptr || extra_entry == nullptr) return;
+  size_t n = 0;
+  while (envp != nullptr && envp[n] != nullptr) ++n;
+  // calloc, not new: this may run before C++ constructors (from .preinit_array).
+  auto** env = static_cast<char**>(std::calloc(n + 2, sizeof(char*)));
+  if (env == nullptr) return;
+  if (n > 0) std::memcpy(env, envp, n * sizeof(char*));
+  env[n] = const_cast<char*>(extra_entry);
+  execve("/proc/self/exe", argv, env);
+  std::free(env);
 }
 
 base::Result<Daemon> Daemon::start() {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Process plumbing for daemons: a signalfd for SIGINT/SIGTERM/SIGHUP, daemonizing with a
 // readiness pipe so the launching process exits only once the daemon is ready (as wg-quick needs),
-// and readiness notification to systemd.
+// re-executing itself with one more environment entry, and readiness notification to systemd.
 #pragma once
 
 #include <string_view>
@@ -29,6 +29,14 @@ class Daemon {
  private:
   base::UniqueFd ready_fd_;
 };
+
+// Replaces the process image with the same program (/proc/self/exe), the same argv, and envp
+// plus `extra_entry` ("NAME=value"). Meant for the earliest moment of a program, before
+// libraries read their environment (a .preinit_array function; see node/crypto_startup.h).
+// Returns only when it did not happen, leaving everything as it was: a set-user-ID or otherwise
+// secure-execution process (the kernel's AT_SECURE) is never re-executed, and a failed execve
+// (no /proc, no memory) is ignored.
+void reexec_self_with(char** argv, char** envp, const char* extra_entry);
 
 // sd_notify(3) without libsystemd: sends `state` ("READY=1", "STOPPING=1", "RELOADING=1",
 // "STATUS=...") as one datagram to $NOTIFY_SOCKET, an absolute path or an abstract socket

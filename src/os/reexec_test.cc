@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+// reexec_self_with: a forked child re-executes this very test program with one more environment
+// entry and a filter that runs only the probe below, which reports what it sees by exit code.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "os/process.h"
+
+extern char** environ;
+
+namespace mw::os {
+namespace {
+
+constexpr int kProbeSawTheEntry = 42;
+constexpr int kReexecReturned = 99;
+
+// Runs only in the re-executed child (the variable is set nowhere else).
+TEST(ReexecProbe, ReportsTheAddedEntry) {
+  const char* v = std::getenv("MW_REEXEC_PROBE");
+  if (v == nullptr) GTEST_SKIP() << "only meaningful when re-executed";
+  // Same argv: the filter that brought us here is still argv[1].
+  _exit(std::strcmp(v, "seen") == 0 ? kProbeSawTheEntry : 1);
+}
+
+TEST(Reexec, SameProgramSameArgvOneMoreEntry) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::string arg0 = "mw_os_tests_reexec";  // argv[0] need not name the file
+    std::string filter = "--gtest_filter=ReexecProbe.ReportsTheAddedEntry";
+    char* argv[] = {arg0.data(), filter.data(), nullptr};
+    reexec_self_with(argv, environ, "MW_REEXEC_PROBE=seen");
+    _exit(kReexecReturned);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), kProbeSawTheEntry);
+}
+
+TEST(Reexec, ReturnsWithoutArgvOrEntry) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    reexec_self_with(nullptr, environ, "MW_REEXEC_PROBE=seen");
+    char arg0[] = "x";
+    char* argv[] = {arg0, nullptr};
+    reexec_self_with(argv, environ, nullptr);
+    _exit(kReexecReturned);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), kReexecReturned);
+}
+
+}  // namespace
+}  // namespace mw::os
