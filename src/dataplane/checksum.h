@@ -16,6 +16,9 @@ constexpr uint8_t kIpProtoUdp = 17;
 // pseudo-header sum, or 0) and returns the unfolded ones' complement sum. An odd final byte is
 // padded with zero, so every chunk but the last must have even length for sums to compose.
 uint32_t checksum_partial(base::Bytes data, uint32_t initial);
+// The same without the AVX2 loop checksum_partial uses on CPUs that have it (for tests and
+// benchmarks).
+uint32_t checksum_partial_scalar(base::Bytes data, uint32_t initial);
 
 // Folds the carries of a sum into 16 bits; no complement.
 uint16_t checksum_fold(uint32_t sum);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -40,6 +41,38 @@ TEST(Checksum, MatchesNaiveSumOnRandomData) {
     ASSERT_EQ(checksum_fold(checksum_partial(data, initial)),
               checksum_fold(uint32_t(naive_sum(data)) + folded_initial))
         << "length " << data.size();
+  }
+}
+
+// The vector loop (when the CPU has AVX2) against the scalar one: every length to 600 at every
+// alignment in a 32-byte window, random lengths to 70 KB, and maximal carries over 3 MB, past
+// the point where its 32-bit lanes must be emptied.
+TEST(Checksum, VectorLoopMatchesScalar) {
+  std::mt19937 rng(4);
+  std::vector<uint8_t> data(3 * 1024 * 1024 + 64);
+  for (auto& b : data) b = uint8_t(rng());
+  const base::Bytes all(data);
+  for (size_t len = 0; len <= 600; ++len) {
+    for (size_t align = 0; align < 32; ++align) {
+      const base::Bytes part = all.subspan(align, len);
+      const uint32_t initial = uint32_t(len * 977);
+      ASSERT_EQ(checksum_fold(checksum_partial(part, initial)),
+                checksum_fold(checksum_partial_scalar(part, initial)))
+          << len << " at " << align;
+    }
+  }
+  for (int i = 0; i < 300; ++i) {
+    const base::Bytes part = all.subspan(rng() % 64, rng() % 70000);
+    ASSERT_EQ(checksum_fold(checksum_partial(part, 0)),
+              checksum_fold(checksum_partial_scalar(part, 0)));
+  }
+  std::fill(data.begin(), data.end(), 0xff);
+  for (size_t len : {size_t(65536), size_t(1) << 20, (size_t(1) << 20) + 32, data.size() - 2}) {
+    const base::Bytes part = all.first(len);
+    EXPECT_EQ(checksum_fold(checksum_partial(part, 0)),
+              checksum_fold(checksum_partial_scalar(part, 0)))
+        << len;
+    EXPECT_EQ(checksum_fold(checksum_partial(part, 0)), 0xffff) << len;
   }
 }
 

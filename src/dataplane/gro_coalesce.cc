@@ -37,7 +37,7 @@ struct GroCoalescer::Parsed {
   size_t payload_len = 0;
 };
 
-void GroCoalescer::parse(base::Bytes b, bool coalesce_udp, Parsed* p) {
+void GroCoalescer::parse(base::Bytes b, Parsed* p) const {
   if (b.empty()) return;
   const uint8_t* d = b.data();
   const uint8_t version = d[0] >> 4;
@@ -73,12 +73,16 @@ void GroCoalescer::parse(base::Bytes b, bool coalesce_udp, Parsed* p) {
     if ((flags & kTcpAck) == 0 || (flags & ~(kTcpAck | kTcpPsh | kTcpEce)) != 0) return;
     p->psh = flags & kTcpPsh;
   } else {
-    if (!coalesce_udp || rest < 8) return;
+    if (!coalesce_udp_ || rest < 8) return;
     p->transport_len = 8;
     if (base::load_u16be(t + 4) != rest || base::load_u16be(t + 6) == 0) return;
   }
   p->payload_len = rest - p->transport_len;
   if (p->payload_len == 0) return;
+  if (trust_checksums_) {
+    p->mergeable = true;
+    return;
+  }
   // Only a packet whose checksum field holds exactly what gso_split would compute comes back
   // byte for byte, so compare the field rather than verify the sum (0 and 0xffff both verify).
   const size_t field = p->protocol == kIpProtoTcp ? 16 : 6;
@@ -91,8 +95,10 @@ void GroCoalescer::parse(base::Bytes b, bool coalesce_udp, Parsed* p) {
   p->mergeable = base::load_u16be(t + field) == expected;
 }
 
-GroCoalescer::GroCoalescer(size_t max_packets, bool coalesce_udp)
-    : max_packets_(max_packets), coalesce_udp_(coalesce_udp) {
+GroCoalescer::GroCoalescer(size_t max_packets, bool coalesce_udp, InnerChecksums checksums)
+    : max_packets_(max_packets),
+      coalesce_udp_(coalesce_udp),
+      trust_checksums_(checksums == InnerChecksums::kTrust) {
   packets_.reserve(max_packets);
   next_.reserve(max_packets);
   items_.reserve(max_packets);
@@ -199,7 +205,7 @@ bool GroCoalescer::try_merge(Item& item, base::Bytes packet, const Parsed& p) {
 bool GroCoalescer::add(base::Bytes packet) {
   if (packets_.size() >= max_packets_) return false;
   Parsed p;
-  parse(packet, coalesce_udp_, &p);
+  parse(packet, &p);
   const uint32_t index = uint32_t(packets_.size());
   packets_.push_back(packet);
   next_.push_back(UINT32_MAX);

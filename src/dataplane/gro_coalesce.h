@@ -30,12 +30,22 @@ enum class FlushError {
 // alike (GSO_UDP_L4; non-zero valid checksums only). Everything else passes through alone with
 // an all-zero virtio_net_hdr.
 //
+// InnerChecksums::kTrust is for packets whose integrity is already proven, as decrypted
+// WireGuard packets are (the AEAD tag covers every byte): TCP and UDP checksums are then not
+// verified before merging, as kernel WireGuard trusts them (it marks decrypted packets
+// CHECKSUM_UNNECESSARY and its GRO merges them unverified). The merged packet's checksum is
+// completed from the pseudo-header sum, so only a segment its own sender got wrong ends up
+// different from kVerify; the IPv4 header checksum is verified either way.
+//
 // Ownership: add() keeps a view of each packet; the caller keeps those bytes alive and unchanged
 // until flush() returns. Not thread-safe; one coalescer per writer thread. Allocates only in
 // the constructor.
+enum class InnerChecksums { kVerify, kTrust };
+
 class GroCoalescer {
  public:
-  explicit GroCoalescer(size_t max_packets, bool coalesce_udp = false);
+  explicit GroCoalescer(size_t max_packets, bool coalesce_udp = false,
+                        InnerChecksums checksums = InnerChecksums::kVerify);
 
   // Takes one IP packet; false (and nothing taken) when max_packets are already pending.
   bool add(base::Bytes packet);
@@ -68,7 +78,7 @@ class GroCoalescer {
   };
   struct Parsed;
 
-  static void parse(base::Bytes b, bool coalesce_udp, Parsed* p);
+  void parse(base::Bytes b, Parsed* p) const;
   int32_t* flow_slot(base::Bytes packet, const Parsed& p);
   bool try_merge(Item& item, base::Bytes packet, const Parsed& p);
   void start_item(uint32_t index, base::Bytes packet, const Parsed& p);
@@ -77,6 +87,7 @@ class GroCoalescer {
 
   size_t max_packets_;
   bool coalesce_udp_;
+  bool trust_checksums_;
   std::vector<base::Bytes> packets_;
   std::vector<uint32_t> next_;  // next packet of the same item, per packet
   std::vector<Item> items_;
