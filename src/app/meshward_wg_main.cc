@@ -43,9 +43,9 @@ int main(int argc, char** argv) {
       "if the kernel refuses io_uring) or epoll (also MESHWARD_IO=...)");
   std::optional<int> crypto_workers;
   app.add_option("--crypto-workers", crypto_workers,
-                 "threads sealing outbound batches, the loop's own included: 0 = auto (the "
-                 "online CPUs), 1 = the loop alone (the default) (also "
-                 "MESHWARD_CRYPTO_WORKERS=N)")
+                 "threads sealing outbound and opening inbound batches, the loop's own "
+                 "included: 0 = auto (the online CPUs), 1 = the loop alone (the default) "
+                 "(also MESHWARD_CRYPTO_WORKERS=N)")
       ->check(CLI::Range(0, 64));
   app.set_version_flag("--version", fmt::format("meshward-wg {}", kVersion));
   CLI11_PARSE(app, argc, argv);

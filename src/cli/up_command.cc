@@ -171,8 +171,9 @@ void add_up(CLI::App& root, Context& ctx, Commands& out) {
                  "I/O backend of the data path: auto (default; epoll for now), uring (fails if the "
                  "kernel refuses io_uring) or epoll (also MESHWARD_IO=...)");
   up->add_option("--crypto-workers", flags->crypto_workers,
-                 "Threads sealing outbound batches, the loop's own included: 0 = auto (the online "
-                 "CPUs), 1 = the loop alone (the default) (also MESHWARD_CRYPTO_WORKERS=N)")
+                 "Threads sealing outbound and opening inbound batches, the loop's own "
+                 "included: 0 = auto (the online CPUs), 1 = the loop alone (the default) (also "
+                 "MESHWARD_CRYPTO_WORKERS=N)")
       ->check(CLI::Range(0, 64));
   out.push_back({up, [&ctx, flags] { return run_up(ctx, *flags); }});
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// CryptoWorkers: a batch is published by bumping a generation counter; each worker seals its
-// contiguous chunk and counts itself done; the caller seals the last chunk and waits for the
+// CryptoWorkers: a batch is published by bumping a generation counter; each worker does its
+// contiguous chunk and counts itself done; the caller does the last chunk and waits for the
 // count to reach zero. Both sides spin briefly before sleeping on a condition variable.
 #include "dataplane/crypto_workers.h"
 
@@ -37,27 +37,28 @@ CryptoWorkers::~CryptoWorkers() {
   for (auto& t : workers_) t.join();
 }
 
-std::span<SealJob> CryptoWorkers::chunk(size_t index) const {
+std::span<CryptoJob> CryptoWorkers::chunk(size_t index) const {
   size_t parts = threads();
   size_t begin = batch_.size() * index / parts;
   size_t end = batch_.size() * (index + 1) / parts;
   return batch_.subspan(begin, end - begin);
 }
 
-void CryptoWorkers::seal(std::span<SealJob> jobs) {
-  for (SealJob& j : jobs) {
-    j.sealed =
-        wg::seal_framed(j.key.span(), j.counter, base::MutableBytes(j.message, j.message_len));
+void CryptoWorkers::process(std::span<CryptoJob> jobs) {
+  for (CryptoJob& j : jobs) {
+    base::MutableBytes message(j.message, j.message_len);
+    j.ok = j.op == CryptoJob::Op::kSeal ? wg::seal_framed(j.key.span(), j.counter, message)
+                                        : wg::open_transport(j.key, j.counter, message).has_value();
     j.key.wipe();
   }
 }
 
-void CryptoWorkers::run(std::span<SealJob> jobs) {
+void CryptoWorkers::run(std::span<CryptoJob> jobs) {
   // Owns: `jobs` and the messages they point at stay the caller's; workers touch them only
   // between the generation bump below and their decrement of remaining_.
   if (workers_.empty() || jobs.size() < kInlineBelow) {
     ++inline_batches_;
-    seal(jobs);
+    process(jobs);
     return;
   }
   ++parallel_batches_;
@@ -68,7 +69,7 @@ void CryptoWorkers::run(std::span<SealJob> jobs) {
     generation_.fetch_add(1, std::memory_order_release);
   }
   start_.notify_all();
-  seal(chunk(workers_.size()));
+  process(chunk(workers_.size()));
   for (int i = 0; i < kSpins && remaining_.load(std::memory_order_acquire) != 0; ++i) cpu_relax();
   if (remaining_.load(std::memory_order_acquire) != 0) {
     std::unique_lock<std::mutex> l(mu_);
@@ -95,7 +96,7 @@ void CryptoWorkers::worker_main(size_t index) {
     }
     if (g == seen) return;  // woken to stop, no batch pending
     seen = g;
-    seal(chunk(index));
+    process(chunk(index));
     if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard<std::mutex> l(mu_);
       done_.notify_one();

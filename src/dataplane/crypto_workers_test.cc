@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Tests for CryptoWorkers: random batches sealed by the pool against sealing one by one (the
-// naive oracle), the inline threshold, key wiping, shutdown, and the cost of a hand-off.
+// Tests for CryptoWorkers: random batches sealed or opened by the pool against doing them one by
+// one (the naive oracle), the inline threshold, key wiping, shutdown, and the cost of a hand-off.
 #include "dataplane/crypto_workers.h"
 
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@ namespace {
 
 struct Batch {
   std::vector<std::vector<uint8_t>> messages;
-  std::vector<SealJob> jobs;
+  std::vector<CryptoJob> jobs;
   std::vector<std::vector<uint8_t>> expected;
 };
 
@@ -51,7 +51,7 @@ Batch make_batch(std::mt19937_64& rng, size_t count) {
 
 void expect_sealed(const Batch& b) {
   for (size_t i = 0; i < b.jobs.size(); ++i) {
-    EXPECT_TRUE(b.jobs[i].sealed) << i;
+    EXPECT_TRUE(b.jobs[i].ok) << i;
     EXPECT_TRUE(b.jobs[i].key.is_zero()) << i;
     EXPECT_EQ(b.messages[i], b.expected[i]) << "job " << i << " of " << b.jobs.size();
   }
@@ -66,6 +66,41 @@ TEST(CryptoWorkers, RandomBatchesMatchSealingOneByOne) {
       Batch b = make_batch(rng, 1 + rng() % 64);
       pool.run(b.jobs);
       expect_sealed(b);
+    }
+  }
+}
+
+// Batches mixing seals and opens, some opens of corrupted messages: each job's result and bytes
+// are what doing it alone gives (an open that fails zeroes its plaintext region).
+TEST(CryptoWorkers, MixedSealAndOpenBatchesMatchOneByOne) {
+  std::mt19937_64 rng(12);
+  for (size_t threads : {1, 2, 4}) {
+    CryptoWorkers pool(threads);
+    for (int round = 0; round < 30; ++round) {
+      Batch b = make_batch(rng, 1 + rng() % 64);
+      std::vector<bool> want_ok(b.jobs.size(), true);
+      for (size_t i = 0; i < b.jobs.size(); ++i) {
+        if (rng() % 2 == 0) continue;  // stays a seal
+        // Open the expected sealed message instead; one in five corrupted.
+        b.messages[i] = b.expected[i];
+        CryptoJob& j = b.jobs[i];
+        j.op = CryptoJob::Op::kOpen;
+        crypto::SymmetricKey key = j.key;
+        if (rng() % 5 == 0) {
+          b.messages[i][wg::kTransportHeaderLen + rng() % (b.messages[i].size() - 16 - 16)] ^= 4;
+          want_ok[i] = false;
+        }
+        j.message = b.messages[i].data();
+        std::vector<uint8_t> alone = b.messages[i];
+        EXPECT_EQ(wg::open_transport(key, j.counter, alone).has_value(), want_ok[i]);
+        b.expected[i] = alone;
+      }
+      pool.run(b.jobs);
+      for (size_t i = 0; i < b.jobs.size(); ++i) {
+        EXPECT_EQ(b.jobs[i].ok, bool(want_ok[i])) << i;
+        EXPECT_TRUE(b.jobs[i].key.is_zero()) << i;
+        EXPECT_EQ(b.messages[i], b.expected[i]) << "job " << i << " of " << b.jobs.size();
+      }
     }
   }
 }
@@ -104,7 +139,7 @@ TEST(CryptoWorkers, ShortMessageFailsAlone) {
   b.expected[5] = b.messages[5];  // left as it was
   pool.run(b.jobs);
   for (size_t i = 0; i < b.jobs.size(); ++i) {
-    EXPECT_EQ(b.jobs[i].sealed, i != 5) << i;
+    EXPECT_EQ(b.jobs[i].ok, i != 5) << i;
     EXPECT_EQ(b.messages[i], b.expected[i]) << i;
   }
 }

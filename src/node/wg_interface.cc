@@ -5,7 +5,9 @@
 //   2. TUN readable: read a batch of packets (super-packets are split) and route each into the
 //      device (outbound);
 //   3. UDP readable: read batches of datagrams; handshake messages join a bounded queue,
-//      everything else goes straight into the device (inbound);
+//      everything else goes straight into the device (inbound). With crypto workers, transport
+//      data is admitted by the device, opened a receive buffer at a time on the workers, and
+//      then finished by the device in arrival order (replay check, delivery);
 //   4. drain part of the handshake queue, judging "under load" from its length;
 //   5. run expired timers; garbage-collect the rate limiter once a second;
 //   6. flush what the device produced:
@@ -260,6 +262,7 @@ void Interface::on_udp_readable(os::UdpSocket& socket, base::Instant now) {
           size_t len = std::min(d->segment_len, d->length - off);
           on_udp_datagram(base::MutableBytes(in_buffers_[0].data() + off, len), d->peer, now);
         }
+        open_datagrams(now);  // before the buffer is read into again
       }
       flush();
       continue;
@@ -272,6 +275,7 @@ void Interface::on_udp_readable(os::UdpSocket& socket, base::Instant now) {
     for (size_t i = 0; i < *n; ++i)
       on_udp_datagram(base::MutableBytes(udp_slots_[i].data, udp_slots_[i].length),
                       udp_slots_[i].peer, now);
+    open_datagrams(now);
     if (*n < udp_slots_.size()) return;  // drained
     flush();
   }
@@ -296,7 +300,33 @@ void Interface::on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer
     q.source = peer;
     return;
   }
+  if (type == wg::MessageType::kTransport && crypto_) {
+    auto ticket = device_.admit_transport(d, now);
+    if (!ticket) return;  // counted by the device
+    if (open_count_ == kOpenBatch) open_datagrams(now);
+    dp::CryptoJob& job = open_jobs_[open_count_];
+    job.op = dp::CryptoJob::Op::kOpen;
+    job.message = d.data();
+    job.message_len = d.size();
+    job.counter = ticket->counter;
+    job.key = ticket->key;
+    ticket->key.wipe();
+    open_tickets_[open_count_] = *ticket;
+    open_sources_[open_count_++] = peer;
+    return;
+  }
   device_.receive_datagram(d, peer, now, false, *this);
+}
+
+void Interface::open_datagrams(base::Instant now) {
+  if (open_count_ == 0) return;
+  crypto_->run(std::span(open_jobs_.data(), open_count_));
+  for (size_t i = 0; i < open_count_; ++i) {
+    const dp::CryptoJob& job = open_jobs_[i];
+    device_.finish_transport(open_tickets_[i], base::MutableBytes(job.message, job.message_len),
+                             job.ok, open_sources_[i], now, *this);
+  }
+  open_count_ = 0;
 }
 
 void Interface::process_handshakes(base::Instant now) {
@@ -341,7 +371,8 @@ void Interface::send_transport(const base::Endpoint& to, const wg::OutboundTrans
   }
   size_t slot = out_datagrams_.count;
   out_datagrams_.commit();
-  dp::SealJob& job = seal_jobs_[seal_count_];
+  dp::CryptoJob& job = seal_jobs_[seal_count_];
+  job.op = dp::CryptoJob::Op::kSeal;
   job.message = message.data();
   job.message_len = message.size();
   job.counter = t.counter;
@@ -370,7 +401,7 @@ void Interface::seal_datagrams() {
   if (seal_count_ == 0) return;
   crypto_->run(std::span(seal_jobs_.data(), seal_count_));
   for (size_t i = 0; i < seal_count_; ++i) {
-    if (seal_jobs_[i].sealed) continue;
+    if (seal_jobs_[i].ok) continue;
     out_datagrams_.slots[seal_slots_[i]].length = 0;  // never sent: see queue_datagrams
     ++seal_failed_;
   }

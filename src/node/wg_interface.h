@@ -38,9 +38,9 @@ struct WgInterfaceOptions {
   bool tun = true;            // false: no TUN at all (a gossip-only mesh node)
   bool uapi = true;           // serve the wg(8) UAPI socket
   IoMode io = IoMode::kAuto;  // kUring fails start-up when the kernel refuses io_uring
-  // Threads sealing outbound batches, counting the loop's own: 0 = auto (the online CPUs),
-  // 1 = the loop seals every packet itself, one by one. 1 by default: on the 2-CPU host we
-  // measure on, 2 threads lost 12% of TCP throughput (docs/meshward-wg.md).
+  // Threads sealing outbound and opening inbound batches, counting the loop's own: 0 = auto
+  // (the online CPUs), 1 = the loop does every packet itself, one by one. 1 by default: on the
+  // 2-CPU host we measure on, 2 threads were slower (docs/meshward-wg.md).
   int crypto_workers = 1;
   // A subsystem sharing the loop and the UDP port (the mesh); not owned, outlives run().
   InterfaceHooks* hooks = nullptr;

@@ -51,6 +51,9 @@ enum Tag : uint64_t { kTun = 1, kUdp4, kUdp6, kSignal, kListener, kFirstClient =
 constexpr size_t kHeadroom = dp::kVirtioNetHdrLen;
 // Segments of one TUN super-packet: 64 KiB cut at an MSS as small as 536 bytes.
 constexpr size_t kMaxSegments = 128;
+// Received transport datagrams opened together on the crypto workers: one GRO buffer's worth of
+// full-sized ones fits (64 KiB / 1452 bytes).
+constexpr size_t kOpenBatch = 64;
 
 // A fixed pool of buffers that the device's output is copied into until flushed.
 struct OutputPool {
@@ -132,6 +135,9 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   void queue_datagrams();
   void send_datagrams(os::UdpSocket& socket, std::span<const os::DatagramSlot> datagrams);
   void on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer, base::Instant now);
+  // Opens the admitted transport datagrams on the crypto workers, then finishes each in the
+  // device in arrival order (replay check, delivery).
+  void open_datagrams(base::Instant now);
   void queue_packets();
   base::Result<void> register_sockets();
 
@@ -174,11 +180,18 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   OutputPool out_datagrams_;
   OutputPool out_packets_;
   // Transport messages in out_datagrams_ still to be sealed (stage 6a), and their slots.
-  std::unique_ptr<dp::CryptoWorkers> crypto_;  // null: seal inline, one by one
-  std::array<dp::SealJob, kBatch> seal_jobs_;
+  std::unique_ptr<dp::CryptoWorkers> crypto_;  // null: seal and open inline, one by one
+  std::array<dp::CryptoJob, kBatch> seal_jobs_;
   std::array<size_t, kBatch> seal_slots_{};
   size_t seal_count_ = 0;
   uint64_t seal_failed_ = 0;
+  // With crypto workers: received transport datagrams admitted by the device and waiting to be
+  // opened together (stage 3), with their tickets and sources, in arrival order. The jobs point
+  // into the receive buffer, which is not read into again before open_datagrams().
+  std::array<dp::CryptoJob, kOpenBatch> open_jobs_;
+  std::array<wg::TransportTicket, kOpenBatch> open_tickets_;
+  std::array<base::Endpoint, kOpenBatch> open_sources_;
+  size_t open_count_ = 0;
   bool stop_ = false;
 };
 

@@ -79,6 +79,14 @@ class DeviceOutput {
                               const crypto::SymmetricKey& key, crypto::AeadKey& keyed);
 };
 
+// A transport datagram admitted for decryption elsewhere (Device::admit_transport): the
+// receiver index and counter from its header, and a copy of the receive key to open it with.
+struct TransportTicket {
+  uint32_t receiver_index = 0;
+  uint64_t counter = 0;
+  crypto::SymmetricKey key;
+};
+
 struct DeviceConfig {
   size_t mtu = 1420;
   // Adds to a monotonic Instant to give wall time (for TAI64N and last-handshake times).
@@ -127,6 +135,18 @@ class Device {
   // caller's judgement of handshake pressure (whitepaper §5.3): mac2 is then required.
   void receive_datagram(base::MutableBytes datagram, const base::Endpoint& source,
                         base::Instant now, bool under_load, DeviceOutput& out);
+  // Transport data in two phases, so that a batch can be decrypted on several threads:
+  // admit_transport checks a transport datagram's header and keypair (as receive_datagram does
+  // before decrypting, counting the same drops) and returns a ticket; the caller opens the
+  // datagram in place with the ticket's key and counter (wg::open_transport), on any thread;
+  // finish_transport then does the rest of receive_datagram: the replay check, session and
+  // timer updates, cryptokey routing and delivery. Both phases run on the device's thread, in
+  // arrival order, with nothing else touching the device between a batch's admits and its
+  // finishes but other finishes; so the replay check stays exact, and the outcome is
+  // receive_datagram's. `opened` says whether opening succeeded.
+  std::optional<TransportTicket> admit_transport(base::Bytes datagram, base::Instant now);
+  void finish_transport(const TransportTicket& ticket, base::MutableBytes datagram, bool opened,
+                        const base::Endpoint& source, base::Instant now, DeviceOutput& out);
   // Starts a handshake with a peer now (rate-limited to one per REKEY_TIMEOUT).
   void initiate_handshake(Peer& peer, base::Instant now, DeviceOutput& out);
 
@@ -155,6 +175,12 @@ class Device {
   // device_transport.cc
   void receive_transport(base::MutableBytes datagram, const base::Endpoint& source,
                          base::Instant now, DeviceOutput& out);
+  // The keypair a transport header names, when it may still receive (else counted, nullptr).
+  Keypair* admit_transport(const TransportHeader& h, base::Instant now, Peer** peer);
+  // After a successful open: replay check, session confirmation, timers, routing, delivery.
+  void accept_transport(Peer& peer, Keypair& kp, uint64_t counter, base::Bytes plaintext,
+                        size_t datagram_len, const base::Endpoint& source, base::Instant now,
+                        DeviceOutput& out);
   void send_staged(Peer& peer, base::Instant now, DeviceOutput& out);
   void send_keepalive(Peer& peer, base::Instant now, DeviceOutput& out);
   void keep_key_fresh_sending(Peer& peer, const Keypair& kp, base::Instant now, DeviceOutput& out);

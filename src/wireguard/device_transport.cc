@@ -90,6 +90,25 @@ bool Device::send_transport(Peer& peer, Keypair& kp, base::Bytes plaintext, base
   return true;
 }
 
+Keypair* Device::admit_transport(const TransportHeader& h, base::Instant now, Peer** peer_out) {
+  Peer* peer = peer_by_index(h.receiver_index);
+  Keypair* kp = peer ? peer->keypairs.find(h.receiver_index) : nullptr;
+  if (!kp) {
+    count(DropReason::kUnknownIndex);
+    return nullptr;
+  }
+  if (now - kp->created >= kRejectAfterTime) {
+    count(DropReason::kKeypairExpired);
+    return nullptr;
+  }
+  if (h.counter >= kRejectAfterMessages) {
+    count(DropReason::kCounterExhausted);
+    return nullptr;
+  }
+  *peer_out = peer;
+  return kp;
+}
+
 void Device::receive_transport(base::MutableBytes d, const base::Endpoint& source,
                                base::Instant now, DeviceOutput& out) {
   TransportHeader h;
@@ -97,65 +116,89 @@ void Device::receive_transport(base::MutableBytes d, const base::Endpoint& sourc
     count(DropReason::kMalformed);
     return;
   }
-  Peer* peer = peer_by_index(h.receiver_index);
-  Keypair* kp = peer ? peer->keypairs.find(h.receiver_index) : nullptr;
-  if (!kp) {
-    count(DropReason::kUnknownIndex);
-    return;
-  }
-  if (now - kp->created >= kRejectAfterTime) {
-    count(DropReason::kKeypairExpired);
-    return;
-  }
-  if (h.counter >= kRejectAfterMessages) {
-    count(DropReason::kCounterExhausted);
-    return;
-  }
+  Peer* peer = nullptr;
+  Keypair* kp = admit_transport(h, now, &peer);
+  if (!kp) return;
   auto plain = open_transport(kp->receive_key.aead(), h.counter, d);
   if (!plain) {
     count(DropReason::kDecryptFailed);
     return;
   }
-  if (!kp->replay.accept(h.counter)) {
+  accept_transport(*peer, *kp, h.counter, *plain, d.size(), source, now, out);
+}
+
+std::optional<TransportTicket> Device::admit_transport(base::Bytes d, base::Instant now) {
+  TransportHeader h;
+  if (classify(d) != MessageType::kTransport || !decode_transport_header(d, &h)) {
+    count(DropReason::kMalformed);
+    return std::nullopt;
+  }
+  Peer* peer = nullptr;
+  Keypair* kp = admit_transport(h, now, &peer);
+  if (!kp) return std::nullopt;
+  return TransportTicket{h.receiver_index, h.counter, kp->receive_key.key()};
+}
+
+void Device::finish_transport(const TransportTicket& t, base::MutableBytes d, bool opened,
+                              const base::Endpoint& source, base::Instant now, DeviceOutput& out) {
+  // Looked up again: an earlier message of the batch may have retired this keypair, and then
+  // this one counts as receive_datagram would have counted it, arriving after that one.
+  Peer* peer = peer_by_index(t.receiver_index);
+  Keypair* kp = peer ? peer->keypairs.find(t.receiver_index) : nullptr;
+  if (!kp) {
+    count(DropReason::kUnknownIndex);
+    return;
+  }
+  if (!opened || d.size() < kTransportMinLen) {
+    count(DropReason::kDecryptFailed);
+    return;
+  }
+  base::MutableBytes plain = d.subspan(kTransportHeaderLen, d.size() - kTransportMinLen);
+  accept_transport(*peer, *kp, t.counter, plain, d.size(), source, now, out);
+}
+
+void Device::accept_transport(Peer& peer, Keypair& kp, uint64_t counter, base::Bytes plain,
+                              size_t datagram_len, const base::Endpoint& source, base::Instant now,
+                              DeviceOutput& out) {
+  if (!kp.replay.accept(counter)) {
     count(DropReason::kReplayed);
     return;
   }
-  size_t datagram_len = d.size();
 
-  Keypairs& slots = peer->keypairs;
-  bool confirmed_next = kp == slots.next.get();
+  Keypairs& slots = peer.keypairs;
+  bool confirmed_next = &kp == slots.next.get();
   if (confirmed_next) {
     drop_keypair(slots.previous);
     slots.previous = std::move(slots.current);
     slots.current = std::move(slots.next);
-    peer->timers.on_handshake_complete();
-    record_handshake(*peer, now);
+    peer.timers.on_handshake_complete();
+    record_handshake(peer, now);
   }
   // Keep the key fresh on receive: an initiator close to REJECT_AFTER_TIME rekeys once.
-  if (kp == slots.current.get() && kp->is_initiator && !peer->sent_last_minute_handshake &&
-      now - kp->created >= kRekeyOnReceiveAge) {
-    peer->sent_last_minute_handshake = true;
-    send_initiation(*peer, now, /*is_retry=*/false, out);
+  if (&kp == slots.current.get() && kp.is_initiator && !peer.sent_last_minute_handshake &&
+      now - kp.created >= kRekeyOnReceiveAge) {
+    peer.sent_last_minute_handshake = true;
+    send_initiation(peer, now, /*is_retry=*/false, out);
   }
 
-  peer->endpoint = source;
-  peer->rx_bytes += datagram_len;
-  ++peer->rx_packets;
-  peer->timers.on_any_authenticated_packet_traversal(now);
-  peer->timers.on_any_authenticated_packet_received();
+  peer.endpoint = source;
+  peer.rx_bytes += datagram_len;
+  ++peer.rx_packets;
+  peer.timers.on_any_authenticated_packet_traversal(now);
+  peer.timers.on_any_authenticated_packet_received();
 
-  if (!plain->empty()) {
-    auto info = parse_ip_packet(*plain);
+  if (!plain.empty()) {
+    auto info = parse_ip_packet(plain);
     if (!info) {
       count(DropReason::kBadInnerPacket);
-    } else if (allowed_ips_.lookup(info->source) != peer->id) {
+    } else if (allowed_ips_.lookup(info->source) != peer.id) {
       count(DropReason::kAllowedIpsMismatch);
     } else {
-      peer->timers.on_data_received(now);
-      out.deliver_packet(plain->first(info->length));
+      peer.timers.on_data_received(now);
+      out.deliver_packet(plain.first(info->length));
     }
   }
-  if (confirmed_next) send_staged(*peer, now, out);
+  if (confirmed_next) send_staged(peer, now, out);
 }
 
 }  // namespace mw::wg

@@ -80,6 +80,11 @@ run_tunnel_suite() {
 
   iperf_run "$NS_B" "$INNER4_B" "$NS_A" "A -> B over IPv4"
   iperf_run "$NS_A" "$INNER6_A" "$NS_B" "B -> A over IPv6"
+  # With crypto workers asked for, A really runs them (the loop thread plus N-1 workers).
+  if [[ -n ${MESHWARD_CRYPTO_WORKERS:-} ]]; then
+    check_eq "threads of A with MESHWARD_CRYPTO_WORKERS=$MESHWARD_CRYPTO_WORKERS" \
+      "$MESHWARD_CRYPTO_WORKERS" "$(ls "/proc/${MW_DAEMON_PID[$IF_A]}/task" | wc -l)"
+  fi
 
   pair_reset_peers
   handshake_from "$NS_A" "$IF_A" "$PUB_B" "$INNER4_B" "$NS_B" "$IF_B" "$PUB_A" A
