@@ -90,76 +90,147 @@ SplitError copy_one(const VirtioNetHdr& h, base::Bytes p, std::span<PacketSlot> 
   return SplitError::kNone;
 }
 
-}  // namespace
+using Cut = SegmentPlan;
 
-SplitError gso_split(const VirtioNetHdr& h, base::Bytes packet, std::span<PacketSlot> out,
-                     size_t* count) {
-  *count = 0;
+Cut cut_of(const Layout& l, base::Bytes packet, size_t gso_size, size_t segments) {
+  Cut c;
+  c.v4 = l.v4;
+  c.protocol = l.protocol;
+  c.ip_len = l.ip_len;
+  c.transport_len = l.transport_len;
+  c.hdrs = l.ip_len + l.transport_len;
+  c.payload = packet.size() - c.hdrs;
+  c.gso_size = gso_size;
+  c.segments = segments;
+  c.first_id = l.v4 ? base::load_u16be(packet.data() + 4) : 0;
+  c.first_seq = l.protocol == kIpProtoTcp ? base::load_u32be(packet.data() + l.ip_len + 4) : 0;
+  return c;
+}
+
+// Segment i lies at d: the super-packet's headers, then its payload. Sets its lengths, IPv4
+// id and header checksum, TCP sequence number and flags, and its transport checksum.
+void finish_segment(const Cut& c, size_t i, uint8_t* d) {
+  const Cut& l = c;
+  const size_t n = c.payload_len(i);
+  const size_t transport_total = l.transport_len + n;
+  uint32_t sum = 0;
+  if (l.v4) {
+    base::store_u16be(d + 2, uint16_t(c.hdrs + n));
+    base::store_u16be(d + 4, uint16_t(c.first_id + i));
+    base::store_u16be(d + 10, ipv4_header_checksum(base::Bytes(d, l.ip_len)));
+    sum = pseudo_header_sum_v4(d + 12, d + 16, l.protocol, uint16_t(transport_total));
+  } else {
+    base::store_u16be(d + 4, uint16_t(transport_total));
+    sum = pseudo_header_sum_v6(d + 8, d + 24, l.protocol, uint32_t(transport_total));
+  }
+  uint8_t* t = d + l.ip_len;
+  size_t field = 0;
+  if (l.protocol == kIpProtoTcp) {
+    base::store_u32be(t + 4, uint32_t(c.first_seq + i * c.gso_size));
+    if (i + 1 < c.segments) t[13] &= uint8_t(~(kTcpFin | kTcpPsh));
+    if (i > 0) t[13] &= uint8_t(~kTcpCwr);
+    field = 16;
+  } else {
+    base::store_u16be(t + 4, uint16_t(transport_total));
+    field = 6;
+  }
+  t[field] = 0;
+  t[field + 1] = 0;
+  uint16_t csum = checksum_finish(checksum_partial(base::Bytes(t, transport_total), sum));
+  if (l.protocol == kIpProtoUdp && csum == 0) csum = 0xffff;  // RFC 768: 0 means "none"
+  base::store_u16be(t + field, csum);
+}
+
+// The checks gso_split makes before cutting a GSO packet; on success *l, *segments are set.
+SplitError check_gso(const VirtioNetHdr& h, base::Bytes packet, Layout* l, size_t* segments) {
   const uint8_t gso = h.gso_type & uint8_t(~kVirtioNetHdrGsoEcn);
-  if (h.gso_type == kVirtioNetHdrGsoNone) return copy_one(h, packet, out, count);
   if (gso != kVirtioNetHdrGsoTcpV4 && gso != kVirtioNetHdrGsoTcpV6 &&
       gso != kVirtioNetHdrGsoUdpL4) {
     return SplitError::kUnsupported;
   }
   if (gso == kVirtioNetHdrGsoUdpL4 && gso != h.gso_type) return SplitError::kUnsupported;
   if (h.gso_size == 0) return SplitError::kMalformed;
-  Layout l;
-  if (SplitError e = parse_layout(h, gso, packet, &l); e != SplitError::kNone) return e;
-
-  const size_t hdrs = l.ip_len + l.transport_len;
+  if (SplitError e = parse_layout(h, gso, packet, l); e != SplitError::kNone) return e;
+  const size_t hdrs = l->ip_len + l->transport_len;
   const size_t payload = packet.size() - hdrs;
-  const size_t gso_size = h.gso_size;
-  const size_t segments = payload == 0 ? 1 : (payload + gso_size - 1) / gso_size;
-  if (segments > out.size()) return SplitError::kTooManySegments;
+  *segments = payload == 0 ? 1 : (payload + h.gso_size - 1) / h.gso_size;
   // The largest segment must still be expressible in the IP and UDP length fields.
-  const size_t largest = segments == 1 ? payload : gso_size;
+  const size_t largest = *segments == 1 ? payload : h.gso_size;
   if (hdrs + largest > 0xffff) return SplitError::kMalformed;
+  return SplitError::kNone;
+}
+
+}  // namespace
+
+SplitError gso_split(const VirtioNetHdr& h, base::Bytes packet, std::span<PacketSlot> out,
+                     size_t* count) {
+  *count = 0;
+  if (h.gso_type == kVirtioNetHdrGsoNone) return copy_one(h, packet, out, count);
+  Layout l;
+  size_t segments = 0;
+  if (SplitError e = check_gso(h, packet, &l, &segments); e != SplitError::kNone) return e;
+  if (segments > out.size()) return SplitError::kTooManySegments;
+  const size_t hdrs = l.ip_len + l.transport_len;
+  const size_t gso_size = h.gso_size;
+  const size_t payload = packet.size() - hdrs;
   for (size_t i = 0; i < segments; ++i) {
     const size_t n = i + 1 < segments ? gso_size : payload - i * gso_size;
     if (out[i].capacity < hdrs + n) return SplitError::kSlotTooSmall;
   }
 
-  const uint8_t* src = packet.data();
-  const uint16_t first_id = l.v4 ? base::load_u16be(src + 4) : 0;
-  const uint32_t first_seq = l.protocol == kIpProtoTcp ? base::load_u32be(src + l.ip_len + 4) : 0;
+  const Cut cut = cut_of(l, packet, gso_size, segments);
   for (size_t i = 0; i < segments; ++i) {
-    const size_t offset = i * gso_size;
-    const size_t n = i + 1 < segments ? gso_size : payload - offset;
-    const size_t transport_total = l.transport_len + n;
+    const size_t n = cut.payload_len(i);
     uint8_t* d = out[i].data;
-    std::memcpy(d, src, hdrs);
-    std::memcpy(d + hdrs, src + hdrs + offset, n);
+    std::memcpy(d, packet.data(), hdrs);
+    std::memcpy(d + hdrs, packet.data() + hdrs + i * gso_size, n);
     out[i].length = hdrs + n;
-
-    uint32_t sum = 0;
-    if (l.v4) {
-      base::store_u16be(d + 2, uint16_t(hdrs + n));
-      base::store_u16be(d + 4, uint16_t(first_id + i));
-      base::store_u16be(d + 10, ipv4_header_checksum(base::Bytes(d, l.ip_len)));
-      sum = pseudo_header_sum_v4(d + 12, d + 16, l.protocol, uint16_t(transport_total));
-    } else {
-      base::store_u16be(d + 4, uint16_t(transport_total));
-      sum = pseudo_header_sum_v6(d + 8, d + 24, l.protocol, uint32_t(transport_total));
-    }
-    uint8_t* t = d + l.ip_len;
-    size_t field = 0;
-    if (l.protocol == kIpProtoTcp) {
-      base::store_u32be(t + 4, uint32_t(first_seq + offset));
-      if (i + 1 < segments) t[13] &= uint8_t(~(kTcpFin | kTcpPsh));
-      if (i > 0) t[13] &= uint8_t(~kTcpCwr);
-      field = 16;
-    } else {
-      base::store_u16be(t + 4, uint16_t(transport_total));
-      field = 6;
-    }
-    t[field] = 0;
-    t[field + 1] = 0;
-    uint16_t csum = checksum_finish(checksum_partial(base::Bytes(t, transport_total), sum));
-    if (l.protocol == kIpProtoUdp && csum == 0) csum = 0xffff;  // RFC 768: 0 means "none"
-    base::store_u16be(t + field, csum);
+    finish_segment(cut, i, d);
   }
   *count = segments;
   return SplitError::kNone;
+}
+
+SplitError GsoSplitter::start(const VirtioNetHdr& h, base::MutableBytes packet) {
+  packet_ = packet;
+  next_ = 0;
+  segments_ = 0;
+  if (h.gso_type == kVirtioNetHdrGsoNone) {
+    if (!plausible_ip(packet)) return SplitError::kMalformed;
+    if (h.flags & kVirtioNetHdrFNeedsCsum) {
+      const size_t field = size_t(h.csum_start) + h.csum_offset;
+      if (field + 2 > packet.size()) return SplitError::kMalformed;
+      const uint32_t sum = checksum_partial(packet.subspan(h.csum_start), 0);
+      base::store_u16be(packet.data() + field, checksum_finish(sum));
+    }
+    segments_ = 1;
+    whole_ = true;
+    return SplitError::kNone;
+  }
+  Layout l;
+  size_t segments = 0;
+  if (SplitError e = check_gso(h, packet, &l, &segments); e != SplitError::kNone) return e;
+  const size_t hdrs = l.ip_len + l.transport_len;
+  // Segment k's headers go right before its payload, over the last bytes of segment k-1's
+  // payload: that needs payloads at least as long as the headers, and room to keep a copy.
+  if (segments > 1 && (h.gso_size < hdrs || hdrs > headers_.size()))
+    return SplitError::kUnsupported;
+  cut_ = cut_of(l, packet, h.gso_size, segments);
+  std::memcpy(headers_.data(), packet.data(), hdrs);
+  segments_ = segments;
+  whole_ = false;
+  return SplitError::kNone;
+}
+
+base::Bytes GsoSplitter::next() {
+  if (next_ >= segments_) return {};
+  const size_t i = next_++;
+  if (whole_) return packet_;
+  const Cut& c = cut_;
+  uint8_t* d = packet_.data() + i * c.gso_size;
+  if (i > 0) std::memcpy(d, headers_.data(), c.hdrs);
+  finish_segment(c, i, d);
+  return base::Bytes(d, c.hdrs + c.payload_len(i));
 }
 
 }  // namespace mw::dp

@@ -3,6 +3,7 @@
 // into ready-to-encrypt IP packets with complete headers and checksums.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -43,5 +44,46 @@ struct PacketSlot {
 // only checked not to exceed the packet.
 SplitError gso_split(const VirtioNetHdr& h, base::Bytes packet, std::span<PacketSlot> out,
                      size_t* count);
+
+// What every segment of one super-packet shares (GsoSplitter's state; not for other use).
+struct SegmentPlan {
+  bool v4 = false;
+  uint8_t protocol = 0;
+  size_t ip_len = 0;         // IP header, with IPv4 options
+  size_t transport_len = 0;  // TCP header with options, or 8 for UDP
+  size_t hdrs = 0;           // ip_len + transport_len
+  size_t payload = 0;
+  size_t gso_size = 0;
+  size_t segments = 0;
+  uint16_t first_id = 0;
+  uint32_t first_seq = 0;
+  size_t payload_len(size_t i) const {
+    return i + 1 < segments ? gso_size : payload - i * gso_size;
+  }
+};
+
+// The same cut as gso_split, made in place, one segment at a time, with no copy of the payload:
+// segment k is built in the packet's own buffer right before its payload, its headers written
+// over the last bytes of segment k-1's payload. So a segment is valid only until next() is
+// called again, and the caller must be done with it by then (the interface encrypts each into
+// its send buffer at once). Every segment has exactly the bytes gso_split gives.
+//
+// start() validates as gso_split does and also returns kUnsupported when the cut cannot be made
+// in place (a payload shorter than the headers, or headers over 128 bytes); the caller then uses
+// gso_split. GSO_NONE yields the packet itself, its checksum completed when NEEDS_CSUM asks.
+class GsoSplitter {
+ public:
+  SplitError start(const VirtioNetHdr& h, base::MutableBytes packet);
+  // The next segment, or empty when all have been given (or start() failed).
+  base::Bytes next();
+
+ private:
+  base::MutableBytes packet_;
+  SegmentPlan cut_;
+  std::array<uint8_t, 128> headers_{};  // the super-packet's headers, the template of each
+  size_t next_ = 0;
+  size_t segments_ = 0;
+  bool whole_ = false;
+};
 
 }  // namespace mw::dp

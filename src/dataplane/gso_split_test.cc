@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <vector>
 
 #include "dataplane/checksum.h"
@@ -51,6 +52,36 @@ void make_partial(std::vector<uint8_t>& p, size_t ip_len, size_t field) {
   p[ip_len + field + 1] = uint8_t(f);
 }
 
+// What GsoSplitter makes of `p` (a copy, cut in place): its error, and the segments it gives,
+// each copied out before asking for the next.
+SplitError split_in_place(const VirtioNetHdr& h, std::vector<uint8_t> p,
+                          std::vector<std::vector<uint8_t>>* segments) {
+  GsoSplitter splitter;
+  const SplitError e = splitter.start(h, p);
+  segments->clear();
+  for (base::Bytes seg = splitter.next(); !seg.empty(); seg = splitter.next())
+    segments->emplace_back(seg.begin(), seg.end());
+  if (e != SplitError::kNone) {
+    EXPECT_TRUE(segments->empty());
+  }
+  return e;
+}
+
+// gso_split's `count` segments in `out` are exactly what the in-place cut gives, whenever the
+// cut can be made in place (segments at least as long as the headers).
+void expect_in_place_same(const VirtioNetHdr& h, const std::vector<uint8_t>& p,
+                          const std::vector<PacketSlot>& out, size_t count) {
+  std::vector<std::vector<uint8_t>> got;
+  const SplitError e = split_in_place(h, p, &got);
+  if (e == SplitError::kUnsupported && count > 1 && h.hdr_len > h.gso_size)
+    return;  // headers longer than a segment's payload: cut by copying only
+  ASSERT_EQ(e, SplitError::kNone);
+  ASSERT_EQ(got.size(), count);
+  for (size_t i = 0; i < count; ++i)
+    EXPECT_EQ(got[i], std::vector<uint8_t>(out[i].data, out[i].data + out[i].length))
+        << "segment " << i << " cut in place";
+}
+
 VirtioNetHdr tso_header(bool v6, size_t ip_len, size_t tcp_len, uint16_t gso_size) {
   return VirtioNetHdr{
       kVirtioNetHdrFNeedsCsum,    v6 ? kVirtioNetHdrGsoTcpV6 : kVirtioNetHdrGsoTcpV4,
@@ -72,6 +103,7 @@ void check_tso(IpSpec ip, TcpSpec tcp, size_t total, uint16_t gso_size) {
   ASSERT_EQ(gso_split(tso_header(ip.v6, ip_len, tcp_len, gso_size), super, out.slots, &count),
             SplitError::kNone);
   ASSERT_EQ(count, want);
+  expect_in_place_same(tso_header(ip.v6, ip_len, tcp_len, gso_size), super, out.slots, count);
   for (size_t i = 0; i < count; ++i) {
     SCOPED_TRACE(::testing::Message() << "segment " << i);
     const size_t off = i * gso_size;
@@ -157,6 +189,7 @@ void check_uso(IpSpec ip, size_t total, uint16_t gso_size) {
   size_t count = 0;
   ASSERT_EQ(gso_split(h, super, out.slots, &count), SplitError::kNone);
   ASSERT_EQ(count, (total + gso_size - 1) / gso_size);
+  expect_in_place_same(h, super, out.slots, count);
   for (size_t i = 0; i < count; ++i) {
     const size_t off = i * gso_size;
     const size_t n = std::min<size_t>(gso_size, total - off);
@@ -192,6 +225,7 @@ TEST(GsoSplit, NoGsoNeedsCsumCompletesTheChecksum) {
   ASSERT_EQ(gso_split(h, partial, out.slots, &count), SplitError::kNone);
   ASSERT_EQ(count, 1u);
   EXPECT_EQ(out.packet(0), want);
+  expect_in_place_same(h, partial, out.slots, count);
 
   ip.v6 = true;
   const std::vector<uint8_t> want6 = build_udp(ip, 1, 2, payload_of(77, 5));
@@ -218,6 +252,15 @@ SplitError split(const VirtioNetHdr& h, const std::vector<uint8_t>& p, size_t sl
   const SplitError e = gso_split(h, p, out.slots, &count);
   if (e != SplitError::kNone) {
     EXPECT_EQ(count, 0u);
+  }
+  // The in-place cut refuses the same inputs for the same reasons (it has no slots to run out
+  // of), and otherwise gives the same segments.
+  std::vector<std::vector<uint8_t>> in_place;
+  const SplitError e2 = split_in_place(h, p, &in_place);
+  if (e == SplitError::kMalformed || e == SplitError::kUnsupported) {
+    EXPECT_EQ(e2, e);
+  } else if (e == SplitError::kNone && e2 == SplitError::kNone) {
+    EXPECT_EQ(in_place.size(), count);
   }
   return e;
 }
@@ -309,6 +352,62 @@ TEST(GsoSplit, RejectsTooFewOrTooSmallSlots) {
   EXPECT_EQ(split(h, good, 3, 1039), SplitError::kSlotTooSmall);
   EXPECT_EQ(split(VirtioNetHdr{}, good, 0), SplitError::kTooManySegments);
   EXPECT_EQ(split(VirtioNetHdr{}, good, 1, good.size() - 1), SplitError::kSlotTooSmall);
+}
+
+// Random super-packets (v4/v6, TCP/UDP, IP and TCP options, sizes, gso sizes from 1 byte):
+// the in-place cut gives gso_split's segments byte for byte, or refuses with kUnsupported only
+// when a segment's payload is shorter than the headers.
+TEST(GsoSplitter, RandomSuperPacketsMatchGsoSplit) {
+  std::mt19937 rng(1337);
+  Slots out(1024, 2048);
+  for (int iter = 0; iter < 3000; ++iter) {
+    IpSpec ip;
+    ip.v6 = rng() % 2;
+    ip.id = uint16_t(rng());
+    if (!ip.v6 && rng() % 4 == 0) ip.options = {1, 1, 1, 0};
+    const bool udp = rng() % 4 == 0;
+    TcpSpec tcp;
+    tcp.seq = uint32_t(rng());
+    tcp.flags = uint8_t(kAck | (rng() % 2 ? kPsh : 0) | (rng() % 8 == 0 ? kFin : 0));
+    if (rng() % 3 == 0) tcp.options = {1, 1, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8};
+    const size_t total = rng() % 12000;
+    const uint16_t gso = uint16_t(rng() % 3 == 0 ? 1 + rng() % 100 : 500 + rng() % 1000);
+    if (total / gso > 1000) continue;
+    std::vector<uint8_t> super = udp ? build_udp(ip, 1000, 2000, payload_of(total, uint8_t(iter)))
+                                     : build_tcp(ip, tcp, payload_of(total, uint8_t(iter)));
+    const size_t ip_len = ip.v6 ? 40 : 20 + ip.options.size();
+    const size_t l4_len = udp ? 8 : 20 + tcp.options.size();
+    make_partial(super, ip_len, udp ? 6 : 16);
+    VirtioNetHdr h = udp ? VirtioNetHdr{kVirtioNetHdrFNeedsCsum, kVirtioNetHdrGsoUdpL4,
+                                        uint16_t(ip_len + 8),    gso,
+                                        uint16_t(ip_len),        6}
+                         : tso_header(ip.v6, ip_len, l4_len, gso);
+    size_t count = 0;
+    ASSERT_EQ(gso_split(h, super, out.slots, &count), SplitError::kNone) << iter;
+    std::vector<std::vector<uint8_t>> got;
+    const SplitError e = split_in_place(h, super, &got);
+    if (count > 1 && gso < ip_len + l4_len) {
+      EXPECT_EQ(e, SplitError::kUnsupported) << iter;
+      continue;
+    }
+    ASSERT_EQ(e, SplitError::kNone) << iter;
+    ASSERT_EQ(got.size(), count) << iter;
+    for (size_t i = 0; i < count; ++i) ASSERT_EQ(got[i], out.packet(i)) << iter << "/" << i;
+  }
+}
+
+TEST(GsoSplitter, GivesNothingAfterTheLastSegmentOrAFailedStart) {
+  const std::vector<uint8_t> p = build_tcp(IpSpec{}, TcpSpec{}, payload_of(10, 0));
+  std::vector<uint8_t> copy = p;
+  GsoSplitter splitter;
+  ASSERT_EQ(splitter.start(VirtioNetHdr{}, copy), SplitError::kNone);
+  base::Bytes only = splitter.next();
+  EXPECT_EQ(std::vector<uint8_t>(only.begin(), only.end()), p);
+  EXPECT_TRUE(splitter.next().empty());
+  EXPECT_TRUE(splitter.next().empty());
+  std::vector<uint8_t> junk = {0x45, 0};
+  EXPECT_EQ(splitter.start(VirtioNetHdr{}, junk), SplitError::kMalformed);
+  EXPECT_TRUE(splitter.next().empty());
 }
 
 }  // namespace

@@ -235,7 +235,21 @@ base::Result<void> Interface::on_tun_readable(base::Instant now) {
       device_.send_packet(packet, now, *this);
       continue;
     }
-    size_t count = 0;
+    // Cut in place in the read buffer: each segment is sealed into its send slot (or copied,
+    // if staged) by send_packet before the next one is written over the end of its payload.
+    base::MutableBytes in_place(tun_slots_[i].data + dp::kVirtioNetHdrLen,
+                                tun_slots_[i].length - dp::kVirtioNetHdrLen);
+    dp::SplitError e = splitter_.start(hdr, in_place);
+    if (e == dp::SplitError::kNone) {
+      for (base::Bytes seg = splitter_.next(); !seg.empty(); seg = splitter_.next())
+        device_.send_packet(seg, now, *this);
+      continue;
+    }
+    if (e != dp::SplitError::kUnsupported) {
+      ++tun_split_dropped_;
+      continue;
+    }
+    size_t count = 0;  // a cut that cannot be made in place (tiny segments): copy it
     if (dp::gso_split(hdr, packet, segment_slots_, &count) != dp::SplitError::kNone) {
       ++tun_split_dropped_;
       continue;

@@ -168,6 +168,7 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
 
   os::UdpOffloads udp_offloads_;
   bool tun_vnet_ = false;
+  dp::GsoSplitter splitter_;
   std::vector<std::vector<uint8_t>> segment_buffers_;
   std::vector<dp::PacketSlot> segment_slots_;
   std::vector<std::vector<uint8_t>> tun_out_buffers_;
