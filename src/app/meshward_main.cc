@@ -38,6 +38,7 @@ int run_up(mw::cli::UpRequest req) {
   o.udp_gro = req.udp_gro;
   o.io = mw::node::parse_io_mode(req.io).value_or(mw::node::IoMode::kAuto);
   o.crypto_workers = req.crypto_workers;
+  o.busy_poll_us = req.busy_poll_us;
   o.reload_trust = std::move(req.reload_trust);
   return mw::node::run_mesh(std::move(o));
 }

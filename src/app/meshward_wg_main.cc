@@ -15,6 +15,9 @@
 
 using mw::kVersion;
 
+// The longest spin before sleeping that --busy-poll takes: 10 ms.
+constexpr int kMaxBusyPollMicros = 10000;
+
 // Before libcrypto loads: its AVX2 paths rather than AVX-512 (node/crypto_startup.h).
 MW_PREPARE_CRYPTO_BEFORE_LOAD();
 
@@ -42,11 +45,17 @@ int main(int argc, char** argv) {
       "I/O backend: auto (default; epoll for now, see docs/meshward-wg.md), uring (fails "
       "if the kernel refuses io_uring) or epoll (also MESHWARD_IO=...)");
   std::optional<int> crypto_workers;
+  std::optional<int> busy_poll_us;
   app.add_option("--crypto-workers", crypto_workers,
                  "threads sealing outbound and opening inbound batches, the loop's own "
                  "included: 0 = auto (the online CPUs), 1 = the loop alone (the default) "
                  "(also MESHWARD_CRYPTO_WORKERS=N)")
       ->check(CLI::Range(0, 64));
+  app.add_option("--busy-poll", busy_poll_us,
+                 "microseconds the loop keeps looking for packets before it sleeps: fewer "
+                 "wake-ups for a spinning core; 0 = off (the default) (also "
+                 "MESHWARD_BUSY_POLL=N)")
+      ->check(CLI::Range(0, kMaxBusyPollMicros));
   app.set_version_flag("--version", fmt::format("meshward-wg {}", kVersion));
   CLI11_PARSE(app, argc, argv);
 
@@ -73,6 +82,15 @@ int main(int argc, char** argv) {
     crypto_workers = *n;
   }
   options.crypto_workers = crypto_workers.value_or(1);
+  if (!busy_poll_us) {
+    auto n = mw::base::env_int("MESHWARD_BUSY_POLL", 0, kMaxBusyPollMicros);
+    if (!n) {
+      fmt::print(stderr, "error: {}\n", n.error().message());
+      return 1;
+    }
+    busy_poll_us = *n;
+  }
+  options.busy_poll = mw::base::Duration::micros(busy_poll_us.value_or(0));
   options.name = ifname;
   options.tun_offload = !no_tun_offload && !mw::base::env_flag("MESHWARD_NO_TUN_OFFLOAD");
   options.udp_gso = !no_gso && !mw::base::env_flag("MESHWARD_NO_UDP_GSO");

@@ -16,6 +16,9 @@
 namespace mw::cli {
 namespace {
 
+// The longest spin before sleeping that --busy-poll takes: 10 ms.
+constexpr int kMaxBusyPollMicros = 10000;
+
 struct UpFlags {
   std::vector<std::string> seeds;
   std::optional<uint16_t> port;
@@ -29,6 +32,7 @@ struct UpFlags {
   bool no_tun_offload = false, no_udp_gso = false, no_udp_gro = false;
   std::optional<std::string> io;
   std::optional<int> crypto_workers;
+  std::optional<int> busy_poll_us;
 };
 
 // "ip" or "ip:port" / "[v6]:port"; port 0 means the listening port.
@@ -129,6 +133,12 @@ int run_up(const Context& ctx, const UpFlags& flags) {
     if (!n) return fail(ctx, n.error().message());
     if (*n) req.crypto_workers = **n;
   }
+  req.busy_poll_us = flags.busy_poll_us.value_or(0);
+  if (!flags.busy_poll_us) {
+    auto n = base::env_int("MESHWARD_BUSY_POLL", 0, kMaxBusyPollMicros);
+    if (!n) return fail(ctx, n.error().message());
+    if (*n) req.busy_poll_us = **n;
+  }
   trust::PublicKey self = identity->public_key;
   std::string dir = store.dir();
   req.reload_trust = [dir, self, open]() { return ConfigStore(dir).load_trust_store(self, open); };
@@ -175,6 +185,11 @@ void add_up(CLI::App& root, Context& ctx, Commands& out) {
                  "included: 0 = auto (the online CPUs), 1 = the loop alone (the default) (also "
                  "MESHWARD_CRYPTO_WORKERS=N)")
       ->check(CLI::Range(0, 64));
+  up->add_option("--busy-poll", flags->busy_poll_us,
+                 "Microseconds the loop keeps looking for packets before it sleeps: fewer "
+                 "wake-ups for a spinning core; 0 = off (the default) (also "
+                 "MESHWARD_BUSY_POLL=N)")
+      ->check(CLI::Range(0, kMaxBusyPollMicros));
   out.push_back({up, [&ctx, flags] { return run_up(ctx, *flags); }});
 }
 

@@ -21,6 +21,7 @@ int run_mesh(MeshOptions options) {
   wg.udp_gro = options.udp_gro;
   wg.io = options.io;
   wg.crypto_workers = options.crypto_workers;
+  wg.busy_poll = base::Duration::micros(options.busy_poll_us);
   MeshDaemon mesh(std::move(options), clock.now(), clock.wall());
   wg.hooks = &mesh;
   auto iface = WgInterface::create(wg);

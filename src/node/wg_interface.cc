@@ -103,10 +103,13 @@ std::string Interface::data_path() const {
                     : tun_->offloads().uso ? "TSO+USO"
                     : tun_->offloads().tso ? "TSO"
                                            : "csum";
-  return fmt::format("{}, TUN offload {}, UDP GSO {}, UDP GRO {}, crypto {} threads ({})",
+  std::string busy = options_.busy_poll > base::Duration::zero()
+                         ? fmt::format(", busy poll {} us", options_.busy_poll.to_micros())
+                         : std::string();
+  return fmt::format("{}, TUN offload {}, UDP GSO {}, UDP GRO {}, crypto {} threads ({}){}",
                      io_->name(), tun, udp_offloads_.gso ? "on" : "off",
                      udp_offloads_.gro ? "on" : "off", crypto_ ? crypto_->threads() : 1,
-                     crypto_cpu_path());
+                     crypto_cpu_path(), busy);
 }
 
 base::Result<void> Interface::watch_fd(int fd, uint64_t tag, bool writable) {
@@ -136,7 +139,7 @@ base::Result<void> Interface::run() {
       if (options_.hooks) deadline = std::min(deadline, options_.hooks->next_deadline());
       timeout = deadline <= now ? base::Duration::zero() : std::min(deadline - now, timeout);
     }
-    auto n = io_->wait(events, timeout);
+    auto n = wait_for_events(events, timeout);
     if (!n) return n.error();
     now = clock_.now();
     for (size_t i = 0; i < *n && !stop_; ++i) {
@@ -198,6 +201,26 @@ base::Result<void> Interface::run() {
   }
   log_counters();
   return {};
+}
+
+base::Result<size_t> Interface::wait_for_events(std::span<os::PollEvent> events,
+                                                base::Duration timeout) {
+  if (options_.busy_poll > base::Duration::zero() && timeout > base::Duration::zero()) {
+    // Look without sleeping until something is ready or the spin (or the timeout) is over.
+    const base::Instant start = clock_.now();
+    const base::Duration spin = std::min(options_.busy_poll, timeout);
+    for (;;) {
+      auto n = io_->wait(events, base::Duration::zero());
+      if (!n || *n > 0) return n;
+      base::Duration spent = clock_.now() - start;
+      if (spent >= spin) {
+        timeout = timeout - spent;
+        break;
+      }
+    }
+    if (timeout <= base::Duration::zero()) return size_t(0);
+  }
+  return io_->wait(events, timeout);
 }
 
 void Interface::log_counters() const {

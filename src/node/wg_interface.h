@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "base/time.h"
 
 namespace mw::node {
 
@@ -42,6 +43,9 @@ struct WgInterfaceOptions {
   // (the online CPUs), 1 = the loop does every packet itself, one by one. 1 by default: on the
   // 2-CPU host we measure on, 2 threads were slower (docs/meshward-wg.md).
   int crypto_workers = 1;
+  // Before sleeping, keep looking for events this long (0: sleep at once): less wake-up latency
+  // and fewer context switches for a core spent spinning. Off by default.
+  base::Duration busy_poll = base::Duration::zero();
   // A subsystem sharing the loop and the UDP port (the mesh); not owned, outlives run().
   InterfaceHooks* hooks = nullptr;
 };

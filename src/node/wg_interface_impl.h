@@ -130,6 +130,8 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   base::Result<void> on_tun_readable(base::Instant now);
   void on_udp_readable(os::UdpSocket& socket, base::Instant now);
   void process_handshakes(base::Instant now);
+  // The backend's wait, after spinning for options_.busy_poll when that is set.
+  base::Result<size_t> wait_for_events(std::span<os::PollEvent> events, base::Duration timeout);
   void flush();
   void seal_datagrams();
   void queue_datagrams();
