@@ -22,9 +22,11 @@
 // where it lies at 6a), and 6b sends the slots in pool order, so every peer's datagrams (and
 // all of them) leave in the order the device made them.
 // Buffers: every packet buffer is allocated at start and reused; the device's output is sealed
-// or copied into the output pools during the call and written out in step 6; a pool is reused
-// only after the backend's commit, so the io_uring backend may read it until then. Crypto
-// workers touch a pool slot only inside step 6a.
+// or copied into the output pools during the call and written out in step 6, except decrypted
+// packets, which the packet pool takes as views into the read buffer they arrived in (step 3
+// flushes before reading into it again); a pool is reused only after the backend's commit, so
+// the io_uring backend may read it until then. Crypto workers touch a pool slot only inside
+// step 6a, and the read buffer only inside step 3's opening.
 #include "node/wg_interface_impl.h"
 
 #include "node/crypto_startup.h"
@@ -76,7 +78,9 @@ base::Result<void> Interface::init() {
   int crypto_threads = resolve_crypto_workers(options_.crypto_workers);
   if (crypto_threads > 1) crypto_ = std::make_unique<dp::CryptoWorkers>(size_t(crypto_threads));
 
-  in_buffers_.assign(kBatch, std::vector<uint8_t>(kBufferLen));
+  in_storage_.assign(kBatch * kBufferLen, 0);
+  for (size_t i = 0; i < kBatch; ++i)
+    in_buffers_.emplace_back(in_storage_.data() + i * kBufferLen, kBufferLen);
   tun_slots_.resize(kBatch);
   udp_slots_.resize(kBatch);
   for (size_t i = 0; i < kBatch; ++i) {
@@ -288,16 +292,22 @@ void Interface::on_udp_readable(os::UdpSocket& socket, base::Instant now) {
   for (size_t round = 0; round < kBatchesPerWake; ++round) {
     if (udp_offloads_.gro) {
       // One buffer may hold many datagrams of one flow, each segment_len bytes but the last.
+      // Each receive goes into the next buffer, so decrypted packets can stay where they are
+      // until the flush after the last.
       for (size_t i = 0; i < kBatch; ++i) {
-        auto d = os::recv_gro(socket, in_buffers_[0]);
+        auto d = os::recv_gro(socket, in_buffers_[i]);
         if (!d) {
           MW_LOG_ERROR("UDP receive failed: {}", d.error().message());
+          flush_views();
           return;
         }
-        if (d->length == 0) return;  // drained
+        if (d->length == 0) {  // drained
+          flush_views();
+          return;
+        }
         for (size_t off = 0; off < d->length; off += d->segment_len) {
           size_t len = std::min(d->segment_len, d->length - off);
-          on_udp_datagram(base::MutableBytes(in_buffers_[0].data() + off, len), d->peer, now);
+          on_udp_datagram(base::MutableBytes(in_buffers_[i].data() + off, len), d->peer, now);
         }
         open_datagrams(now);  // before the buffer is read into again
       }
@@ -307,13 +317,17 @@ void Interface::on_udp_readable(os::UdpSocket& socket, base::Instant now) {
     auto n = socket.recv_batch(udp_slots_);
     if (!n) {
       MW_LOG_ERROR("UDP receive failed: {}", n.error().message());
+      flush_views();
       return;
     }
     for (size_t i = 0; i < *n; ++i)
       on_udp_datagram(base::MutableBytes(udp_slots_[i].data, udp_slots_[i].length),
                       udp_slots_[i].peer, now);
     open_datagrams(now);
-    if (*n < udp_slots_.size()) return;  // drained
+    if (*n < udp_slots_.size()) {  // drained
+      flush_views();
+      return;
+    }
     flush();
   }
 }
@@ -419,6 +433,14 @@ void Interface::send_transport(const base::Endpoint& to, const wg::OutboundTrans
 
 void Interface::deliver_packet(base::Bytes p) {
   if (out_packets_.full()) flush();
+  // A packet decrypted in a read buffer is written from there (no copy); on_udp_readable
+  // flushes before that buffer is reused. Anything else is copied.
+  const uint8_t* begin = in_storage_.data();
+  if (p.data() >= begin + kHeadroom && p.data() + p.size() <= begin + in_storage_.size()) {
+    out_packets_.push_view(p);
+    packet_views_ = true;
+    return;
+  }
   out_packets_.push(p, {});
 }
 
@@ -432,6 +454,7 @@ void Interface::flush() {
   }
   out_datagrams_.count = 0;
   out_packets_.count = 0;
+  packet_views_ = false;
 }
 
 void Interface::seal_datagrams() {

@@ -81,6 +81,15 @@ struct OutputPool {
     return base::MutableBytes(s.data, length);
   }
   void commit() { ++count; }
+  // Queues `data` where it lies, without copying: the caller keeps it alive and unchanged until
+  // the pool is flushed, and the kHeadroom bytes before it may be overwritten then (a decrypted
+  // packet's are its own transport header).
+  void push_view(base::Bytes data) {
+    os::DatagramSlot& s = slots[count++];
+    s.data = const_cast<uint8_t*>(data.data());
+    s.length = data.size();
+    s.peer = {};
+  }
 };
 
 struct QueuedHandshake {
@@ -133,6 +142,10 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   // The backend's wait, after spinning for options_.busy_poll when that is set.
   base::Result<size_t> wait_for_events(std::span<os::PollEvent> events, base::Duration timeout);
   void flush();
+  // flush() when out_packets_ holds views into the read buffers, before they are reused.
+  void flush_views() {
+    if (packet_views_) flush();
+  }
   void seal_datagrams();
   void queue_datagrams();
   void send_datagrams(os::UdpSocket& socket, std::span<const os::DatagramSlot> datagrams);
@@ -177,11 +190,17 @@ class Interface final : public WgInterface, private wg::DeviceOutput, private En
   std::vector<dp::PacketSlot> tun_out_slots_;
   std::optional<dp::GroCoalescer> coalescer_;
   uint64_t tun_split_dropped_ = 0;
-  std::vector<std::vector<uint8_t>> in_buffers_;
+  // The read buffers (TUN and UDP), one allocation so that "does this packet lie in a read
+  // buffer" is one range check.
+  std::vector<uint8_t> in_storage_;
+  std::vector<base::MutableBytes> in_buffers_;
   std::vector<os::PacketSlot> tun_slots_;
   std::vector<os::DatagramSlot> udp_slots_;
   OutputPool out_datagrams_;
   OutputPool out_packets_;
+  // out_packets_ holds views into in_buffers_ (decrypted packets left where they were
+  // received): it must be flushed before those buffers are read into again.
+  bool packet_views_ = false;
   // Transport messages in out_datagrams_ still to be sealed (stage 6a), and their slots.
   std::unique_ptr<dp::CryptoWorkers> crypto_;  // null: seal and open inline, one by one
   std::array<dp::CryptoJob, kBatch> seal_jobs_;
