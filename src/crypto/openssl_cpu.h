@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Which of OpenSSL's CPU-specific code paths the data path should use. libcrypto picks its
 // ChaCha20 and Poly1305 code once, as it loads, from the CPU and $OPENSSL_ia32cap. On CPUs with
-// AVX-512, its AVX-512 paths made our tunnel slower (BENCHMARKS.md: 4.1 against 4.9 Gbit/s and
-// 2.94 against 2.44 CPU-s/GB): the 512-bit code costs more in transitions than it saves on
+// AVX-512, its AVX-512 paths made our tunnel slower (BENCHMARKS.md: 4.13 against 4.82 Gbit/s
+// and 2.94 against 2.44 CPU-s/GB on our Xeon): around the 512-bit code, everything else ran
+// slower (OpenSSL's own parameter lookups took 4x as long), more than the wider vectors save on
 // 1420-byte packets. So the daemons ask for the AVX2 paths. These functions only decide; the
 // program applies the decision before libcrypto loads (node/crypto_startup.h).
 #pragma once
