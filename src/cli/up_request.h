@@ -33,9 +33,8 @@ struct UpRequest {
   std::string state_file;  // the last incarnation, kept across restarts
   bool tun_offload = true, udp_gso = true, udp_gro = true;
   std::string io = "auto";  // the I/O backend: auto, uring or epoll (checked)
-  int crypto_workers = 1;
-  int busy_poll_us = 0;  // microseconds the loop spins before sleeping; 0: off   // sealing
-                         // threads, the loop's included; 0: the online CPUs
+  int crypto_workers = 1;   // sealing and opening threads, the loop's included; 0: the online CPUs
+  int busy_poll_us = 0;     // microseconds the loop spins before sleeping; 0: off
   std::function<base::Result<trust::TrustStore>()> reload_trust;
 };
 

@@ -168,6 +168,15 @@ bool aead_open(base::Bytes key, const AeadNonce& nonce, base::Bytes ciphertext, 
   return open_with(thread_contexts(), key.data(), nonce, ciphertext, aad, out);
 }
 
+void forget_thread_keys() {
+  static constexpr uint8_t kZeroKey[kKeyLen] = {};
+  static constexpr uint8_t kZeroIv[16] = {};
+  Contexts c = thread_contexts();
+  // The MAC context holds only the last one-time key; keying it anew overwrites that too.
+  MW_CHECK(EVP_CipherInit_ex(c.stream, nullptr, nullptr, kZeroKey, kZeroIv, 1) == 1);
+  MW_CHECK(EVP_MAC_init(c.mac, kZeroKey, kPolyKeyLen, nullptr) == 1);
+}
+
 AeadKey::AeadKey(std::span<const uint8_t, kKeyLen> key) {
   if (!make_contexts(key.data(), &stream_, &mac_)) stream_ = nullptr, mac_ = nullptr;
 }

@@ -43,6 +43,10 @@ AeadNonce wg_nonce(uint64_t counter);
 // its own object). Move-only. Destruction frees the OpenSSL context, which clears its key
 // schedule; a default-constructed, moved-from or failed-to-key object fails every call.
 // Wrong sizes fail before anything is written.
+// Re-keys this thread's contexts of the free functions with an all-zero key, so that the last
+// real key they were given does not stay in memory (crypto workers call it after each batch).
+void forget_thread_keys();
+
 class AeadKey {
  public:
   AeadKey() = default;

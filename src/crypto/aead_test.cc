@@ -423,6 +423,19 @@ TEST(AeadKey, MoveOnlyAndUnkeyedFails) {
   EXPECT_FALSE(unkeyed.seal_gather(nonce, one_part, 0, out));
 }
 
+// Forgetting the thread's last key leaves the free functions working with the next one.
+TEST(Aead, ForgettingThreadKeysKeepsTheFreeFunctionsWorking) {
+  Rfc8439Seal v;
+  forget_thread_keys();
+  std::vector<uint8_t> out(v.plaintext.size() + kAeadTagLen);
+  ASSERT_TRUE(aead_seal(v.key, v.nonce, v.plaintext, v.aad, out));
+  forget_thread_keys();
+  EXPECT_EQ(base::hex_encode(out), v.ciphertext_hex + v.tag_hex);
+  std::vector<uint8_t> back(v.plaintext.size());
+  ASSERT_TRUE(aead_open(v.key, v.nonce, out, v.aad, back));
+  EXPECT_EQ(back, v.plaintext);
+}
+
 // --- The composition checked against OpenSSL's own AEAD object ---
 
 // Seals with OpenSSL's "ChaCha20-Poly1305" EVP cipher: an implementation independent of ours.

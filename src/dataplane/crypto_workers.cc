@@ -4,6 +4,7 @@
 // count to reach zero. Both sides spin briefly before sleeping on a condition variable.
 #include "dataplane/crypto_workers.h"
 
+#include "crypto/aead.h"
 #include "wireguard/transport.h"
 
 namespace mw::dp {
@@ -51,6 +52,7 @@ void CryptoWorkers::process(std::span<CryptoJob> jobs) {
                                         : wg::open_transport(j.key, j.counter, message).has_value();
     j.key.wipe();
   }
+  crypto::forget_thread_keys();  // the thread's context held the last job's key
 }
 
 void CryptoWorkers::run(std::span<CryptoJob> jobs) {

@@ -33,9 +33,8 @@ struct MeshOptions {
   std::string control_socket;             // the control protocol's unix socket
   bool tun_offload = true, udp_gso = true, udp_gro = true;
   IoMode io = IoMode::kAuto;  // the interface loop's I/O backend
-  int crypto_workers = 1;
-  int busy_poll_us = 0;  // spin this long before sleeping (WgInterfaceOptions::busy_poll)     //
-                         // sealing threads, the loop's included; 0: the online CPUs
+  int crypto_workers = 1;  // sealing and opening threads, the loop's included; 0: the online CPUs
+  int busy_poll_us = 0;    // spin this long before sleeping (WgInterfaceOptions::busy_poll)
   // Remembers the incarnation across restarts, so that a node whose clock stepped back still
   // supersedes its earlier claims and counters ("" = none; `up` uses <config dir>/state).
   std::string state_file;

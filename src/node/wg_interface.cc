@@ -335,6 +335,11 @@ void Interface::on_udp_readable(os::UdpSocket& socket, base::Instant now) {
 void Interface::on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer,
                                 base::Instant now) {
   auto type = wg::classify(d);
+  if (type != wg::MessageType::kTransport || !crypto_) {
+    // Transport data admitted before this datagram is finished first: the mesh may change
+    // peers, and a cookie reply may touch the device, only after what arrived earlier.
+    open_datagrams(now);
+  }
   if (!type && options_.hooks) {
     options_.hooks->on_datagram(*this, d, peer, now);
     return;
@@ -352,9 +357,9 @@ void Interface::on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer
     return;
   }
   if (type == wg::MessageType::kTransport && crypto_) {
+    if (open_count_ == kOpenBatch) open_datagrams(now);
     auto ticket = device_.admit_transport(d, now);
     if (!ticket) return;  // counted by the device
-    if (open_count_ == kOpenBatch) open_datagrams(now);
     dp::CryptoJob& job = open_jobs_[open_count_];
     job.op = dp::CryptoJob::Op::kOpen;
     job.message = d.data();
@@ -547,7 +552,7 @@ void Interface::queue_packets() {
         std::memset(data, 0, kHeadroom);
         length += kHeadroom;
       }
-      packets[i] = {data, kBufferLen, length};
+      packets[i] = {data, length, length};
     }
   }
   io_->write(*tun_, std::span(packets.data(), n));

@@ -7,12 +7,15 @@
 #include <sys/auxv.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -38,8 +41,37 @@ int read_signal(int signal_fd) {
   return int(info.ssi_signo);
 }
 
+namespace {
+
+// Whether /proc/self/exe is the file this code was loaded from. It is not when the program was
+// started through the dynamic loader ("ld-linux-x86-64.so.2 ./meshward-wg ..."): then it names
+// the loader, and executing it would lose the program. Compares the inode /proc/self/maps gives
+// for the mapping holding this function with the inode of /proc/self/exe.
+bool proc_self_exe_is_this_program() {
+  struct stat exe {};
+  if (stat("/proc/self/exe", &exe) != 0) return false;
+  FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (maps == nullptr) return false;
+  const auto here = reinterpret_cast<uintptr_t>(&proc_self_exe_is_this_program);
+  char line[512];
+  bool same = false;
+  while (std::fgets(line, sizeof line, maps) != nullptr) {
+    unsigned long begin = 0, end = 0, inode = 0;
+    if (std::sscanf(line, "%lx-%lx %*s %*s %*s %lu", &begin, &end, &inode) != 3) continue;
+    if (here >= begin && here < end) {
+      same = inode == exe.st_ino;
+      break;
+    }
+  }
+  std::fclose(maps);
+  return same;
+}
+
+}  // namespace
+
 void reexec_self_with(char** argv, char** envp, const char* extra_entry) {
   if (getauxval(AT_SECURE) != 0 || argv == nullptr || extra_entry == nullptr) return;
+  if (!proc_self_exe_is_this_program()) return;
   size_t n = 0;
   while (envp != nullptr && envp[n] != nullptr) ++n;
   // calloc, not new: this may run before C++ constructors (from .preinit_array).

@@ -34,8 +34,9 @@ class Daemon {
 // plus `extra_entry` ("NAME=value"). Meant for the earliest moment of a program, before
 // libraries read their environment (a .preinit_array function; see node/crypto_startup.h).
 // Returns only when it did not happen, leaving everything as it was: a set-user-ID or otherwise
-// secure-execution process (the kernel's AT_SECURE) is never re-executed, and a failed execve
-// (no /proc, no memory) is ignored.
+// secure-execution process (the kernel's AT_SECURE) is never re-executed, nor one started
+// through the dynamic loader (/proc/self/exe is then the loader), and a failed execve (no /proc,
+// no memory) is ignored.
 void reexec_self_with(char** argv, char** envp, const char* extra_entry);
 
 // sd_notify(3) without libsystemd: sends `state` ("READY=1", "STOPPING=1", "RELOADING=1",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // reexec_self_with: a forked child re-executes this very test program with one more environment
-// entry and a filter that runs only the probe below, which reports what it sees by exit code.
+// entry and a filter that runs only the probe below, which reports what it sees by exit code;
+// started through the dynamic loader, it must not re-execute at all.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,37 @@ TEST(ReexecProbe, ReportsTheAddedEntry) {
   if (v == nullptr) GTEST_SKIP() << "only meaningful when re-executed";
   // Same argv: the filter that brought us here is still argv[1].
   _exit(std::strcmp(v, "seen") == 0 ? kProbeSawTheEntry : 1);
+}
+
+// Runs only when started through the dynamic loader by the test below: re-executing would
+// run the loader without the program, so reexec_self_with must return.
+TEST(ReexecProbe, ReturnsUnderTheDynamicLoader) {
+  if (std::getenv("MW_REEXEC_UNDER_LOADER") == nullptr) GTEST_SKIP() << "only under the loader";
+  char arg0[] = "probe";
+  char* argv[] = {arg0, nullptr};
+  reexec_self_with(argv, environ, "MW_REEXEC_PROBE=seen");
+  _exit(kReexecReturned);
+}
+
+TEST(Reexec, NeverThroughTheDynamicLoader) {
+  const char* loader = "/lib64/ld-linux-x86-64.so.2";
+  if (access(loader, X_OK) != 0) GTEST_SKIP() << "no " << loader;
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  ASSERT_GT(n, 0);
+  self[n] = '\0';
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setenv("MW_REEXEC_UNDER_LOADER", "1", 1);
+    std::string filter = "--gtest_filter=ReexecProbe.ReturnsUnderTheDynamicLoader";
+    execl(loader, loader, self, filter.c_str(), static_cast<char*>(nullptr));
+    _exit(1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), kReexecReturned);
 }
 
 TEST(Reexec, SameProgramSameArgvOneMoreEntry) {

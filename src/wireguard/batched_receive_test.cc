@@ -135,6 +135,23 @@ TEST(BatchedReceive, BadDatagramsAreCountedLikeReceiveDatagram) {
   EXPECT_EQ(out.tags, (std::vector<uint64_t>{0, 3, 1}));
 }
 
+// The checks before decryption refuse at admission, counted as receive_datagram counts them.
+TEST(BatchedReceive, AdmissionRefusesExpiredKeypairsAndExhaustedCounters) {
+  TwoPeerSim sim;
+  std::vector<Datagram> sent = capture_from_a(sim, 2);
+  Device& b = sim.device(Side::kB);
+  EXPECT_FALSE(b.admit_transport(sent[0], sim.now() + kRejectAfterTime));
+  EXPECT_EQ(b.stats().drops(DropReason::kKeypairExpired), 1u);
+  Datagram exhausted(kTransportMinLen, 0);
+  encode_transport_header(
+      {sim.peer_of(Side::kB).keypairs.current->local_index, kRejectAfterMessages},
+      exhausted.data());
+  EXPECT_FALSE(b.admit_transport(exhausted, sim.now()));
+  EXPECT_EQ(b.stats().drops(DropReason::kCounterExhausted), 1u);
+  // Still admitted before the limit.
+  EXPECT_TRUE(b.admit_transport(sent[1], sim.now() + kRejectAfterTime - Duration::seconds(1)));
+}
+
 TEST(BatchedReceive, PeerRemovedBetweenAdmitAndFinishIsSafe) {
   TwoPeerSim sim;
   std::vector<Datagram> sent = capture_from_a(sim, 3);

@@ -136,6 +136,11 @@ std::optional<TransportTicket> Device::admit_transport(base::Bytes d, base::Inst
   Peer* peer = nullptr;
   Keypair* kp = admit_transport(h, now, &peer);
   if (!kp) return std::nullopt;
+  // A receive context that failed to key opens nothing inline: fail the same way here.
+  if (!kp->receive_key.aead().keyed()) {
+    count(DropReason::kDecryptFailed);
+    return std::nullopt;
+  }
   return TransportTicket{h.receiver_index, h.counter, kp->receive_key.key()};
 }
 
