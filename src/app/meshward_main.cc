@@ -45,7 +45,7 @@ int run_up(mw::cli::UpRequest req) {
 
 }  // namespace
 
-// Before libcrypto loads: its AVX2 paths rather than AVX-512 (node/crypto_startup.h).
+// Before libcrypto loads: no 512-bit AVX-512 code in OpenSSL (node/crypto_startup.h).
 MW_PREPARE_CRYPTO_BEFORE_LOAD();
 
 int main(int argc, char** argv) { return mw::cli::main_entry(argc, argv, run_up); }

@@ -18,7 +18,7 @@ using mw::kVersion;
 // The longest spin before sleeping that --busy-poll takes: 10 ms.
 constexpr int kMaxBusyPollMicros = 10000;
 
-// Before libcrypto loads: its AVX2 paths rather than AVX-512 (node/crypto_startup.h).
+// Before libcrypto loads: no 512-bit AVX-512 code in OpenSSL (node/crypto_startup.h).
 MW_PREPARE_CRYPTO_BEFORE_LOAD();
 
 int main(int argc, char** argv) {

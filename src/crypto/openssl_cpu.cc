@@ -38,7 +38,7 @@ const char* openssl_cpu_path(const char* caps_value, bool cpu_avx512) {
   if (caps_value == nullptr) return "AVX-512 on";
   std::string_view ours(kOpensslWithoutAvx512);
   ours.remove_prefix(std::strlen(kOpensslCapsVariable) + 1);
-  return ours == caps_value ? "AVX-512 off" : "set by OPENSSL_ia32cap";
+  return ours == caps_value ? "512-bit AVX-512 off" : "set by OPENSSL_ia32cap";
 }
 
 }  // namespace mw::crypto

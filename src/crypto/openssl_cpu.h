@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Which of OpenSSL's CPU-specific code paths the data path should use. libcrypto picks its
 // ChaCha20 and Poly1305 code once, as it loads, from the CPU and $OPENSSL_ia32cap. On CPUs with
-// AVX-512, its AVX-512 paths made our tunnel slower (BENCHMARKS.md: 4.13 against 4.82 Gbit/s
+// AVX-512, its 512-bit paths made our tunnel slower (BENCHMARKS.md: 4.13 against 4.82 Gbit/s
 // and 2.94 against 2.44 CPU-s/GB on our Xeon): around the 512-bit code, everything else ran
 // slower (OpenSSL's own parameter lookups took 4x as long), more than the wider vectors save on
-// 1420-byte packets. So the daemons ask for the AVX2 paths. These functions only decide; the
-// program applies the decision before libcrypto loads (node/crypto_startup.h).
+// 1420-byte packets. So the daemons clear AVX512F for libcrypto: ChaCha20 then runs its 256-bit
+// AVX512VL code and Poly1305 its AVX2 code (clearing AVX512VL too was slower again: a 1420-byte
+// seal took 926 ns instead of 793). These functions only decide; the program applies the
+// decision before libcrypto loads (node/crypto_startup.h).
 #pragma once
 
 namespace mw::crypto {
@@ -25,7 +27,8 @@ bool cpu_has_avx512();
 // wins), when it sets MESHWARD_OPENSSL_AVX512=1, or when the CPU has no AVX-512.
 const char* openssl_environment_entry(const char* const* envp, bool cpu_avx512);
 
-// For the start-up log: "AVX-512 off", "AVX-512 on", "set by OPENSSL_ia32cap" or "no AVX-512",
+// For the start-up log: "512-bit AVX-512 off", "AVX-512 on", "set by OPENSSL_ia32cap" or
+// "no AVX-512",
 // from the variable's value (nullptr when unset) and the CPU.
 const char* openssl_cpu_path(const char* caps_value, bool cpu_avx512);
 

@@ -40,7 +40,7 @@ TEST(OpensslCpu, NamesThePathForTheLog) {
   EXPECT_STREQ(openssl_cpu_path(nullptr, false), "no AVX-512");
   EXPECT_STREQ(openssl_cpu_path(":~0x10000", false), "no AVX-512");
   EXPECT_STREQ(openssl_cpu_path(nullptr, true), "AVX-512 on");
-  EXPECT_STREQ(openssl_cpu_path(":~0x10000", true), "AVX-512 off");
+  EXPECT_STREQ(openssl_cpu_path(":~0x10000", true), "512-bit AVX-512 off");
   EXPECT_STREQ(openssl_cpu_path("~0x200000200000000", true), "set by OPENSSL_ia32cap");
 }
 

@@ -12,7 +12,7 @@ namespace mw::node {
 // constructors; allocates only with calloc.
 void prepare_crypto_before_load(int argc, char** argv, char** envp);
 
-// For the start-up log: which OpenSSL path this process runs ("AVX-512 off", ...).
+// For the start-up log: which OpenSSL path this process runs ("512-bit AVX-512 off", ...).
 const char* crypto_cpu_path();
 
 }  // namespace mw::node

@@ -80,6 +80,13 @@ run_tunnel_suite() {
 
   iperf_run "$NS_B" "$INNER4_B" "$NS_A" "A -> B over IPv4"
   iperf_run "$NS_A" "$INNER6_A" "$NS_B" "B -> A over IPv6"
+  # On an AVX-512 CPU, meshward-wg re-executed itself at start to keep OpenSSL off its 512-bit
+  # paths (unless the environment already chose).
+  if [[ $(basename "$impl_a") == meshward-wg ]] && grep -qw avx512f /proc/cpuinfo &&
+    [[ -z ${OPENSSL_ia32cap+set} && ${MESHWARD_OPENSSL_AVX512:-} != 1 ]]; then
+    check_eq "OpenSSL's 512-bit paths off in A's environment" "OPENSSL_ia32cap=:~0x10000" \
+      "$(tr '\0' '\n' <"/proc/${MW_DAEMON_PID[$IF_A]}/environ" | grep '^OPENSSL_ia32cap=' || true)"
+  fi
   # With crypto workers asked for, A really runs them (the loop thread plus N-1 workers).
   if [[ -n ${MESHWARD_CRYPTO_WORKERS:-} ]]; then
     check_eq "threads of A with MESHWARD_CRYPTO_WORKERS=$MESHWARD_CRYPTO_WORKERS" \
