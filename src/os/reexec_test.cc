@@ -38,6 +38,21 @@ TEST(ReexecProbe, ReturnsUnderTheDynamicLoader) {
   _exit(kReexecReturned);
 }
 
+// Runs `child` in a forked process (which must end by exec or _exit) and returns its exit
+// code, or -1 when it did not exit normally.
+template <typename F>
+int exit_code_of(F child) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    child();
+    _exit(1);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
 TEST(Reexec, NeverThroughTheDynamicLoader) {
   const char* loader = "/lib64/ld-linux-x86-64.so.2";
   if (access(loader, X_OK) != 0) GTEST_SKIP() << "no " << loader;
@@ -45,50 +60,34 @@ TEST(Reexec, NeverThroughTheDynamicLoader) {
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   ASSERT_GT(n, 0);
   self[n] = '\0';
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    setenv("MW_REEXEC_UNDER_LOADER", "1", 1);
-    std::string filter = "--gtest_filter=ReexecProbe.ReturnsUnderTheDynamicLoader";
-    execl(loader, loader, self, filter.c_str(), static_cast<char*>(nullptr));
-    _exit(1);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), kReexecReturned);
+  EXPECT_EQ(exit_code_of([&] {
+              setenv("MW_REEXEC_UNDER_LOADER", "1", 1);
+              std::string filter = "--gtest_filter=ReexecProbe.ReturnsUnderTheDynamicLoader";
+              execl(loader, loader, self, filter.c_str(), static_cast<char*>(nullptr));
+            }),
+            kReexecReturned);
 }
 
 TEST(Reexec, SameProgramSameArgvOneMoreEntry) {
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::string arg0 = "mw_os_tests_reexec";  // argv[0] need not name the file
-    std::string filter = "--gtest_filter=ReexecProbe.ReportsTheAddedEntry";
-    char* argv[] = {arg0.data(), filter.data(), nullptr};
-    reexec_self_with(argv, environ, "MW_REEXEC_PROBE=seen");
-    _exit(kReexecReturned);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), kProbeSawTheEntry);
+  EXPECT_EQ(exit_code_of([] {
+              std::string arg0 = "mw_os_tests_reexec";  // argv[0] need not name the file
+              std::string filter = "--gtest_filter=ReexecProbe.ReportsTheAddedEntry";
+              char* argv[] = {arg0.data(), filter.data(), nullptr};
+              reexec_self_with(argv, environ, "MW_REEXEC_PROBE=seen");
+              _exit(kReexecReturned);
+            }),
+            kProbeSawTheEntry);
 }
 
 TEST(Reexec, ReturnsWithoutArgvOrEntry) {
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    reexec_self_with(nullptr, environ, "MW_REEXEC_PROBE=seen");
-    char arg0[] = "x";
-    char* argv[] = {arg0, nullptr};
-    reexec_self_with(argv, environ, nullptr);
-    _exit(kReexecReturned);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), kReexecReturned);
+  EXPECT_EQ(exit_code_of([] {
+              reexec_self_with(nullptr, environ, "MW_REEXEC_PROBE=seen");
+              char arg0[] = "x";
+              char* argv[] = {arg0, nullptr};
+              reexec_self_with(argv, environ, nullptr);
+              _exit(kReexecReturned);
+            }),
+            kReexecReturned);
 }
 
 }  // namespace
