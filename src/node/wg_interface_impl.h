@@ -63,12 +63,12 @@ struct OutputPool {
 
   OutputPool() : buffers(kBatch, std::vector<uint8_t>(kHeadroom + kBufferLen)), slots(kBatch) {}
   bool full() const { return count == slots.size(); }
+  // Copies `data` (cut to kBufferLen) into the next slot; callers flush a full pool first.
   void push(base::Bytes data, const base::Endpoint& to) {
-    os::DatagramSlot& s = slots[count++];
-    s.data = buffers[count - 1].data() + kHeadroom;
-    s.length = std::min(data.size(), kBufferLen);
-    std::memcpy(s.data, data.data(), s.length);
-    s.peer = to;
+    if (full()) return;
+    base::MutableBytes b = next(std::min(data.size(), kBufferLen), to);
+    if (!b.empty()) std::memcpy(b.data(), data.data(), b.size());
+    commit();
   }
   // The next slot's buffer, `length` bytes long, to build a datagram in place; it is queued
   // only by commit(). Empty when the pool is full or length exceeds a buffer.

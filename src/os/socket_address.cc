@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// sockaddr <-> Endpoint.
+// sockaddr <-> Endpoint, and the UDP_SEGMENT control message.
 #include "os/socket_address.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include <cstring>
 
@@ -53,6 +54,16 @@ base::Endpoint from_sockaddr(const sockaddr_storage& sa) {
     e.port = ntohs(s->sin6_port);
   }
   return e;
+}
+
+void set_udp_segment(msghdr* m, char* control, uint16_t segment_len) {
+  m->msg_control = control;
+  m->msg_controllen = kUdpSegmentControlLen;
+  cmsghdr* c = CMSG_FIRSTHDR(m);
+  c->cmsg_level = SOL_UDP;
+  c->cmsg_type = UDP_SEGMENT;
+  c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+  std::memcpy(CMSG_DATA(c), &segment_len, sizeof(segment_len));
 }
 
 }  // namespace mw::os

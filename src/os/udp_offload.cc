@@ -27,20 +27,13 @@ bool send_gso(UdpSocket& socket, const base::Endpoint& to, std::span<const base:
     iov[i] = {const_cast<uint8_t*>(parts[i].data()), parts[i].size()};
     total += parts[i].size();
   }
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(uint16_t))] = {};
+  alignas(cmsghdr) char control[kUdpSegmentControlLen] = {};
   msghdr msg{};
   msg.msg_name = &sa;
   msg.msg_namelen = sa_len;
   msg.msg_iov = iov.data();
   msg.msg_iovlen = parts.size();
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_UDP;
-  c->cmsg_type = UDP_SEGMENT;
-  c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-  uint16_t seg = uint16_t(segment_len);
-  std::memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+  set_udp_segment(&msg, control, uint16_t(segment_len));
   return ::sendmsg(socket.fd(), &msg, MSG_DONTWAIT) == ssize_t(total);
 }
 

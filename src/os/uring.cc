@@ -33,7 +33,11 @@ struct Uring::State {
   size_t in_flight = 0;  // queued or submitted sends whose completion is not reaped yet
   std::array<msghdr, kMaxSends> msgs{};
   std::array<sockaddr_storage, kMaxSends> addrs{};
-  std::array<std::array<char, CMSG_SPACE(sizeof(uint16_t))>, kMaxSends> controls{};
+  struct alignas(cmsghdr) Control {
+    char bytes[kUdpSegmentControlLen];
+    char* data() { return bytes; }
+  };
+  std::array<Control, kMaxSends> controls{};
   std::array<iovec, kMaxSendParts> iovs{};
 
   ~State() {
@@ -111,16 +115,7 @@ bool Uring::sendmsg(int fd, bool v6_socket, const base::Endpoint& to,
   m.msg_namelen = to_sockaddr(to, v6_socket, &st.addrs[i]);
   m.msg_iov = iov;
   m.msg_iovlen = parts.size();
-  if (segment_len > 0) {
-    m.msg_control = st.controls[i].data();
-    m.msg_controllen = st.controls[i].size();
-    cmsghdr* c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_UDP;
-    c->cmsg_type = UDP_SEGMENT;
-    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-    uint16_t seg = uint16_t(segment_len);
-    std::memcpy(CMSG_DATA(c), &seg, sizeof(seg));
-  }
+  if (segment_len > 0) set_udp_segment(&m, st.controls[i].data(), uint16_t(segment_len));
   io_uring_prep_sendmsg(s, fd, &m, MSG_DONTWAIT);
   io_uring_sqe_set_data64(s, user_data | kSendBit);
   ++st.in_flight;

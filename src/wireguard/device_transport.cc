@@ -129,7 +129,7 @@ void Device::receive_transport(base::MutableBytes d, const base::Endpoint& sourc
 
 std::optional<TransportTicket> Device::admit_transport(base::Bytes d, base::Instant now) {
   TransportHeader h;
-  if (classify(d) != MessageType::kTransport || !decode_transport_header(d, &h)) {
+  if (!decode_transport_header(d, &h)) {  // also refuses anything but a transport message
     count(DropReason::kMalformed);
     return std::nullopt;
   }
