@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-#include "os/testing/network_namespace.h"
+#include "os/private_netns.h"
 #include "os/tun.h"
 
 namespace mw::os {
@@ -98,7 +98,7 @@ base::Result<void> configure_and_read_back() {
 TEST(Netlink, ConfiguresATunInANetworkNamespace) {
   skip_unless_root();
   if (access("/dev/net/tun", R_OK | W_OK) != 0) GTEST_SKIP() << "no /dev/net/tun";
-  auto r = testing::run_in_new_network_namespace(configure_and_read_back);
+  auto r = run_in_private_network_namespace(configure_and_read_back, base::Duration::seconds(30));
   EXPECT_TRUE(r.ok()) << r.error().message();
 }
 
@@ -128,7 +128,7 @@ base::Result<void> missing_interface_errors() {
 
 TEST(Netlink, MissingInterfaceIsNamedInTheError) {
   skip_unless_root();
-  auto r = testing::run_in_new_network_namespace(missing_interface_errors);
+  auto r = run_in_private_network_namespace(missing_interface_errors, base::Duration::seconds(30));
   EXPECT_TRUE(r.ok()) << r.error().message();
 }
 

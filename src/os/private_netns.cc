@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// Forked children in fresh network namespaces, and setns() between namespaces.
+#include "os/private_netns.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "base/clock.h"
+
+namespace mw::os {
+
+base::Result<void> enter_new_network_namespace() {
+  if (unshare(CLONE_NEWNET) < 0) return base::Error::from_errno("unshare(CLONE_NEWNET)");
+  return {};
+}
+
+base::Result<base::UniqueFd> current_network_namespace() {
+  base::UniqueFd fd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return base::Error::from_errno("open /proc/thread-self/ns/net");
+  return fd;
+}
+
+base::Result<void> enter_network_namespace(int ns_fd) {
+  if (setns(ns_fd, CLONE_NEWNET) < 0) return base::Error::from_errno("setns(CLONE_NEWNET)");
+  return {};
+}
+
+namespace {
+
+// The child's report: its errno (4 bytes), then its message.
+[[noreturn]] void child_main(const std::function<base::Result<void>()>& body, int report_fd) {
+  base::Result<void> r = enter_new_network_namespace();
+  if (r) r = body();
+  if (!r) {
+    int err = r.error().sys_errno();
+    std::string report(reinterpret_cast<const char*>(&err), sizeof(err));
+    report += r.error().message();
+    ssize_t w = ::write(report_fd, report.data(), report.size());
+    (void)w;
+  }
+  _exit(r ? 0 : 1);
+}
+
+// Reads the child's report until it closes the pipe or `deadline` passes; false on timeout.
+bool read_report(int fd, base::Instant deadline, std::string* report) {
+  base::SystemClock clock;
+  char chunk[512];
+  for (;;) {
+    base::Duration left = deadline - clock.now();
+    if (left <= base::Duration::zero()) return false;
+    pollfd p{fd, POLLIN, 0};
+    int ready = poll(&p, 1, int(left.to_millis()) + 1);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;  // the deadline check above ends the wait
+    ssize_t n = ::read(fd, chunk, sizeof(chunk));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;
+    report->append(chunk, size_t(n));
+  }
+}
+
+}  // namespace
+
+base::Result<void> run_in_private_network_namespace(const std::function<base::Result<void>()>& body,
+                                                    base::Duration timeout) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) return base::Error::from_errno("pipe2");
+  base::UniqueFd read_end(fds[0]), write_end(fds[1]);
+  base::Instant deadline = base::SystemClock().now() + timeout;
+  pid_t pid = fork();
+  if (pid < 0) return base::Error::from_errno("fork");
+  if (pid == 0) {
+    read_end.reset();
+    child_main(body, write_end.get());
+  }
+  write_end.reset();
+  std::string report;
+  bool finished = read_report(read_end.get(), deadline, &report);
+  if (!finished) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!finished)
+    return base::make_error("namespace child still running after {} ms; killed",
+                            timeout.to_millis());
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  if (report.size() >= sizeof(int)) {
+    int err = 0;
+    std::memcpy(&err, report.data(), sizeof(err));
+    return base::Error(report.substr(sizeof(int)), err);
+  }
+  return base::make_error("namespace child failed (wait status {:#x})", status);
+}
+
+}  // namespace mw::os
