@@ -30,12 +30,19 @@
 #include "node/wg_interface_impl.h"
 
 #include "node/crypto_startup.h"
+#include "node/tun_offload_probe.h"
 
 namespace mw::node::detail {
 
 base::Result<void> Interface::init() {
   if (options_.tun) {
-    auto tun = os::Tun::open(options_.name, options_.mtu, options_.tun_offload);
+    os::TunOffloads want;  // none: plain packets
+    if (options_.tun_offload) {
+      TunOffloadChoice choice = probe_tun_offloads(options_.mtu);
+      MW_LOG_INFO("TUN offload probe: {}", choice.note);
+      want = choice.offloads;
+    }
+    auto tun = os::Tun::open(options_.name, options_.mtu, want);
     if (!tun) return tun.error();
     tun_ = std::move(*tun);
     tun_name_ = tun_->name();

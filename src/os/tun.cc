@@ -23,29 +23,31 @@ constexpr unsigned kTunFCsum = 0x01, kTunFTso4 = 0x02, kTunFTso6 = 0x04, kTunFUs
 
 }  // namespace
 
-base::Result<Tun> Tun::open(const std::string& name, int mtu, bool offload) {
+base::Result<Tun> Tun::open(const std::string& name, int mtu, TunOffloads want) {
   if (name.empty() || name.size() >= IFNAMSIZ)
     return base::make_error("interface name '{}' must be 1 to {} characters", name, IFNAMSIZ - 1);
   Tun t;
   t.fd_.reset(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!t.fd_.valid()) return base::Error::from_errno("open /dev/net/tun");
   struct ifreq ifr {};
-  ifr.ifr_flags = short(IFF_TUN | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0));
+  ifr.ifr_flags = short(IFF_TUN | IFF_NO_PI | (want.vnet_hdr ? IFF_VNET_HDR : 0));
   std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
   if (ioctl(t.fd_.get(), TUNSETIFF, &ifr) < 0)
     return base::Error::from_errno("create TUN interface " + name);
   t.name_ = ifr.ifr_name;
-  if (offload) {
+  if (want.vnet_hdr) {
     t.offloads_.vnet_hdr = true;
     int hdr_len = 10;
     if (ioctl(t.fd_.get(), TUNSETVNETHDRSZ, &hdr_len) < 0)
       return base::Error::from_errno("TUNSETVNETHDRSZ on " + t.name_);
-    unsigned all = kTunFCsum | kTunFTso4 | kTunFTso6 | kTunFUso4 | kTunFUso6;
-    unsigned tso_only = kTunFCsum | kTunFTso4 | kTunFTso6;
-    if (ioctl(t.fd_.get(), TUNSETOFFLOAD, all) == 0) {
+    unsigned tso = kTunFCsum | kTunFTso4 | kTunFTso6;
+    unsigned uso = kTunFUso4 | kTunFUso6;
+    if (want.tso && want.uso && ioctl(t.fd_.get(), TUNSETOFFLOAD, tso | uso) == 0) {
       t.offloads_.tso = t.offloads_.uso = true;
-    } else if (ioctl(t.fd_.get(), TUNSETOFFLOAD, tso_only) == 0) {
+    } else if (want.tso && ioctl(t.fd_.get(), TUNSETOFFLOAD, tso) == 0) {
       t.offloads_.tso = true;
+    } else {
+      (void)ioctl(t.fd_.get(), TUNSETOFFLOAD, kTunFCsum);  // packets still carry the header
     }
   }
   base::UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));

@@ -20,16 +20,19 @@ struct PacketSlot {
 
 // Which offloads the kernel accepted for a TUN opened with a virtio-net header.
 struct TunOffloads {
+  static constexpr TunOffloads all() { return {true, true, true}; }
   bool vnet_hdr = false;  // every packet read or written carries a 10-byte virtio_net_hdr
   bool tso = false;       // TCP super-packets (TSO4/TSO6) with partial checksums
   bool uso = false;       // UDP super-packets (USO4/USO6); kernels before 6.2 refuse them
+  bool operator==(const TunOffloads&) const = default;
 };
 
 class Tun {
  public:
-  // Creates (or attaches to) the TUN interface `name` and sets its MTU. With `offload`, asks for
-  // IFF_VNET_HDR and checksum/TSO/USO offloads, falling back to fewer when refused.
-  static base::Result<Tun> open(const std::string& name, int mtu, bool offload = false);
+  // Creates (or attaches to) the TUN interface `name` and sets its MTU. With want.vnet_hdr, asks
+  // for IFF_VNET_HDR and checksum offload plus TSO and USO as `want` says, dropping USO, then
+  // TSO, when the kernel refuses them: offloads() tells what it took.
+  static base::Result<Tun> open(const std::string& name, int mtu, TunOffloads want = {});
   const TunOffloads& offloads() const { return offloads_; }
 
   int fd() const { return fd_.get(); }
