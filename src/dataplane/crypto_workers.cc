@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// CryptoWorkers: a batch is published by bumping a generation counter; each worker does its
-// contiguous chunk and counts itself done; the caller does the last chunk and waits for the
-// count to reach zero. Both sides spin briefly before sleeping on a condition variable.
+// CryptoWorkers: a batch is published as a packed generation and unclaimed count; the caller and
+// any worker that wakes claim chunks of kClaim jobs by compare-exchange until none are left, and
+// the caller waits only for claimed chunks still being done. Both sides spin briefly, then sleep.
 #include "dataplane/crypto_workers.h"
 
+#include <algorithm>
+
+#include "base/check.h"
 #include "crypto/aead.h"
 #include "wireguard/transport.h"
 
@@ -14,6 +17,14 @@ namespace {
 // microseconds: `pause` costs tens of cycles), short enough not to steal a core from the loop's own
 // I/O.
 constexpr int kSpins = 256;
+
+constexpr uint64_t kUnclaimedMask = 0xffffffffu;
+
+constexpr uint32_t generation_of(uint64_t word) { return uint32_t(word >> 32); }
+constexpr uint32_t unclaimed_of(uint64_t word) { return uint32_t(word & kUnclaimedMask); }
+constexpr uint64_t pack(uint32_t generation, uint32_t unclaimed) {
+  return uint64_t(generation) << 32 | unclaimed;
+}
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -26,7 +37,7 @@ inline void cpu_relax() {
 CryptoWorkers::CryptoWorkers(size_t threads) {
   size_t n = threads > 1 ? threads - 1 : 0;
   workers_.reserve(n);
-  for (size_t i = 0; i < n; ++i) workers_.emplace_back([this, i] { worker_main(i); });
+  for (size_t i = 0; i < n; ++i) workers_.emplace_back([this] { worker_main(); });
 }
 
 CryptoWorkers::~CryptoWorkers() {
@@ -38,13 +49,6 @@ CryptoWorkers::~CryptoWorkers() {
   for (auto& t : workers_) t.join();
 }
 
-std::span<CryptoJob> CryptoWorkers::chunk(size_t index) const {
-  size_t parts = threads();
-  size_t begin = batch_.size() * index / parts;
-  size_t end = batch_.size() * (index + 1) / parts;
-  return batch_.subspan(begin, end - begin);
-}
-
 void CryptoWorkers::process(std::span<CryptoJob> jobs) {
   for (CryptoJob& j : jobs) {
     base::MutableBytes message(j.message, j.message_len);
@@ -52,54 +56,85 @@ void CryptoWorkers::process(std::span<CryptoJob> jobs) {
                                         : wg::open_transport(j.key, j.counter, message).has_value();
     j.key.wipe();
   }
-  crypto::forget_thread_keys();  // the thread's context held the last job's key
+}
+
+size_t CryptoWorkers::claim_and_process(uint64_t word) {
+  const uint32_t generation = generation_of(word);
+  size_t done = 0;
+  while (generation_of(word) == generation && unclaimed_of(word) != 0) {
+    uint32_t take = std::min<uint32_t>(unclaimed_of(word), kClaim);
+    // Acquire on success pairs with the caller's release store of this generation (later
+    // claims read values in its release sequence), so batch_ is the one that was published.
+    if (!cursor_.compare_exchange_weak(word, word - take, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) {
+      continue;  // `word` now holds the current value
+    }
+    // Our chunk is unfinished, so run() is still waiting and batch_ cannot change under us.
+    std::span<CryptoJob> batch = batch_;
+    process(batch.subspan(batch.size() - unclaimed_of(word), take));
+    done += take;
+    word -= take;
+  }
+  return done;
 }
 
 void CryptoWorkers::run(std::span<CryptoJob> jobs) {
-  // Owns: `jobs` and the messages they point at stay the caller's; workers touch them only
-  // between the generation bump below and their decrement of remaining_.
+  // Owns: `jobs` and the messages they point at stay the caller's; a worker touches them only
+  // between a successful claim below and its subtraction from pending_.
   if (workers_.empty() || jobs.size() < kInlineBelow) {
     ++inline_batches_;
     process(jobs);
+    crypto::forget_thread_keys();  // the thread's context held the last job's key
     return;
   }
+  MW_CHECK(jobs.size() <= kUnclaimedMask);
   ++parallel_batches_;
+  // Every job of the last batch was claimed and finished, so no thread reads these now.
   batch_ = jobs;
-  remaining_.store(workers_.size(), std::memory_order_relaxed);
+  pending_.store(jobs.size(), std::memory_order_relaxed);
+  uint64_t word = pack(++generation_, uint32_t(jobs.size()));
   {
     std::lock_guard<std::mutex> l(mu_);
-    generation_.fetch_add(1, std::memory_order_release);
+    cursor_.store(word, std::memory_order_release);
   }
   start_.notify_all();
-  process(chunk(workers_.size()));
-  for (int i = 0; i < kSpins && remaining_.load(std::memory_order_acquire) != 0; ++i) cpu_relax();
-  if (remaining_.load(std::memory_order_acquire) != 0) {
+
+  size_t own = claim_and_process(word);
+  if (own != 0) crypto::forget_thread_keys();
+  helped_jobs_.fetch_add(jobs.size() - own, std::memory_order_relaxed);
+  if (own != 0 && pending_.fetch_sub(own, std::memory_order_acq_rel) == own) return;
+  // Every job is claimed; wait for the workers' chunks still under way.
+  for (int i = 0; i < kSpins && pending_.load(std::memory_order_acquire) != 0; ++i) cpu_relax();
+  if (pending_.load(std::memory_order_acquire) != 0) {
     std::unique_lock<std::mutex> l(mu_);
-    done_.wait(l, [this] { return remaining_.load(std::memory_order_acquire) == 0; });
+    done_.wait(l, [this] { return pending_.load(std::memory_order_acquire) == 0; });
   }
-  batch_ = {};
 }
 
-void CryptoWorkers::worker_main(size_t index) {
-  uint64_t seen = 0;
+void CryptoWorkers::worker_main() {
+  uint32_t seen = 0;
   for (;;) {
-    uint64_t g = generation_.load(std::memory_order_acquire);
-    for (int i = 0; i < kSpins && g == seen && !stopping_.load(std::memory_order_relaxed); ++i) {
+    uint64_t word = cursor_.load(std::memory_order_relaxed);
+    for (int i = 0;
+         i < kSpins && generation_of(word) == seen && !stopping_.load(std::memory_order_relaxed);
+         ++i) {
       cpu_relax();
-      g = generation_.load(std::memory_order_acquire);
+      word = cursor_.load(std::memory_order_relaxed);
     }
-    if (g == seen) {
+    if (generation_of(word) == seen) {
       std::unique_lock<std::mutex> l(mu_);
       start_.wait(l, [&] {
-        return generation_.load(std::memory_order_acquire) != seen ||
-               stopping_.load(std::memory_order_acquire);
+        word = cursor_.load(std::memory_order_relaxed);
+        return generation_of(word) != seen || stopping_.load(std::memory_order_relaxed);
       });
-      g = generation_.load(std::memory_order_acquire);
     }
-    if (g == seen) return;  // woken to stop, no batch pending
-    seen = g;
-    process(chunk(index));
-    if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    // Stopping never overlaps run(), so no batch is left unclaimed.
+    if (stopping_.load(std::memory_order_relaxed)) return;
+    seen = generation_of(word);
+    size_t done = claim_and_process(word);  // 0 if the batch was all claimed before we woke
+    if (done == 0) continue;
+    crypto::forget_thread_keys();  // before run() may return: no key outlives the batch
+    if (pending_.fetch_sub(done, std::memory_order_release) == done) {
       std::lock_guard<std::mutex> l(mu_);
       done_.notify_one();
     }

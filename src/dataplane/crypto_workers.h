@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // CryptoWorkers: a fixed pool of threads that seal or open a batch of transport messages in
-// place, the calling thread taking a share; order is untouched because every job works on its
-// own buffer where it lies, and the caller goes on in batch order once all are done.
+// place, the calling thread claiming small chunks of the batch alongside whichever workers wake;
+// order is untouched because every job works on its own buffer where it lies.
 #pragma once
 
 #include <atomic>
@@ -37,6 +37,8 @@ class CryptoWorkers {
  public:
   // Batches smaller than this are done by the caller alone: a hand-off costs more.
   static constexpr size_t kInlineBelow = 8;
+  // Jobs taken per claim: small, so a worker that is descheduled holds back little work.
+  static constexpr size_t kClaim = 4;
 
   // `threads` counts the calling thread: threads - 1 workers are started now and run until
   // destruction. At least 1 (then every batch runs inline).
@@ -48,34 +50,50 @@ class CryptoWorkers {
 
   size_t threads() const { return workers_.size() + 1; }
 
-  // Does every job in place (seal or open, with the job's key) and returns when all are
-  // done. Splits the batch into contiguous chunks, one per thread, the caller doing the last.
-  // Blocks; allocates nothing. One caller at a time (the owning loop thread): not re-entrant.
+  // Does every job in place (seal or open, with the job's key) and returns when all are done.
+  // The caller publishes the batch, wakes the workers and claims chunks of kClaim jobs itself
+  // until none are left; it then waits only for chunks a worker has claimed and not finished,
+  // never for work nobody started. When it returns no thread touches `jobs` any more and no
+  // thread's cipher contexts hold a key from them. Blocks; allocates nothing. One caller at a
+  // time (the owning loop thread): not re-entrant. At most 2^32 - 1 jobs per batch.
   void run(std::span<CryptoJob> jobs);
 
   // Batches done by the caller alone / handed to the workers (for tests and counters; read
   // by the caller's thread).
   uint64_t inline_batches() const { return inline_batches_; }
   uint64_t parallel_batches() const { return parallel_batches_; }
+  // Jobs done by workers rather than the caller, over all batches (exact once run() returns;
+  // any thread may read it).
+  uint64_t helped_jobs() const { return helped_jobs_.load(std::memory_order_relaxed); }
 
  private:
-  void worker_main(size_t index);
-  std::span<CryptoJob> chunk(size_t index) const;
+  void worker_main();
+  // Claims chunks of the batch published as `word` while its generation is current and jobs
+  // are unclaimed; does them and returns how many it did.
+  size_t claim_and_process(uint64_t word);
   static void process(std::span<CryptoJob> jobs);
 
-  // Guards the sleeps on start_/done_; generation_ and remaining_ are also read without it
-  // while spinning. batch_ is written by the caller before generation_ is bumped (release) and
-  // read by workers after they see the new generation (acquire).
+  // cursor_ packs the batch generation (high 32 bits) with the count of jobs not yet claimed
+  // (low 32 bits; the next chunk starts at batch_.size() minus it). The caller writes batch_
+  // and pending_, then stores a new word (release); a claim is a compare-exchange (acquire)
+  // that keeps the generation it saw, so a late thread cannot claim from a batch that was
+  // replaced, and reads batch_ only once it holds a chunk: run() cannot return, nor batch_
+  // change, until pending_ (jobs not yet finished) drops to zero, each thread subtracting its
+  // finished jobs (release) and the caller reading it (acquire). mu_ guards only the sleeps:
+  // the caller publishes and workers recheck cursor_ under it before waiting on start_; the
+  // thread that finishes the batch notifies done_ under it.
   std::mutex mu_;
   std::condition_variable start_;
   std::condition_variable done_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<size_t> remaining_{0};  // workers still working on the current batch
+  std::atomic<uint64_t> cursor_{0};
+  std::atomic<size_t> pending_{0};
   std::atomic<bool> stopping_{false};
   std::span<CryptoJob> batch_;
+  uint32_t generation_ = 0;  // the caller's copy of the current generation
   std::vector<std::thread> workers_;
   uint64_t inline_batches_ = 0;
   uint64_t parallel_batches_ = 0;
+  std::atomic<uint64_t> helped_jobs_{0};
 };
 
 }  // namespace mw::dp

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests for CryptoWorkers: random batches sealed or opened by the pool against doing them one by
-// one (the naive oracle), the inline threshold, key wiping, shutdown, and the cost of a hand-off.
+// one (the naive oracle), the inline threshold, key wiping, the count of jobs workers helped
+// with, a stress of tiny and large batches for late workers, shutdown, and the cost of a hand-off.
 #include "dataplane/crypto_workers.h"
 
 #include <gtest/gtest.h>
@@ -21,15 +22,15 @@ struct Batch {
   std::vector<std::vector<uint8_t>> expected;
 };
 
-// `count` framed messages with random plaintexts of 0..1500 bytes and random keys; `expected`
-// holds each sealed one by one with wg::seal_transport.
-Batch make_batch(std::mt19937_64& rng, size_t count) {
+// `count` framed messages with random plaintexts of 0..max_plain_len bytes and random keys;
+// `expected` holds each sealed one by one with wg::seal_transport.
+Batch make_batch(std::mt19937_64& rng, size_t count, size_t max_plain_len = 1500) {
   Batch b;
   b.messages.resize(count);
   b.jobs.resize(count);
   b.expected.resize(count);
   for (size_t i = 0; i < count; ++i) {
-    std::vector<uint8_t> plain(rng() % 1501);
+    std::vector<uint8_t> plain(rng() % (max_plain_len + 1));
     for (auto& c : plain) c = uint8_t(rng());
     crypto::SymmetricKey key;
     for (size_t k = 0; k < key.size(); ++k) key[k] = uint8_t(rng());
@@ -129,6 +130,68 @@ TEST(CryptoWorkers, OneThreadAlwaysInline) {
   pool.run(b.jobs);
   expect_sealed(b);
   EXPECT_EQ(pool.parallel_batches(), 0u);
+}
+
+// A job sealed twice, or not at all, differs from the one-by-one result (its key is wiped after
+// the first seal), so matching it means each job was done exactly once. The jobs workers did plus
+// the caller's share (the rest) make up each batch; inline batches get no help.
+TEST(CryptoWorkers, EveryJobDoneOnceAndHelpedJobsAddUp) {
+  std::mt19937_64 rng(13);
+  for (size_t threads : {1, 2, 4}) {
+    CryptoWorkers pool(threads);
+    uint64_t total = 0;
+    for (int round = 0; round < 200; ++round) {
+      Batch b = make_batch(rng, 1 + rng() % 64, 256);
+      uint64_t helped_before = pool.helped_jobs();
+      uint64_t inline_before = pool.inline_batches();
+      pool.run(b.jobs);
+      expect_sealed(b);
+      uint64_t helped = pool.helped_jobs() - helped_before;
+      EXPECT_LE(helped, b.jobs.size());  // the caller did the other b.jobs.size() - helped
+      if (pool.inline_batches() != inline_before) {
+        EXPECT_EQ(helped, 0u);
+      }
+      total += b.jobs.size();
+    }
+    EXPECT_LE(pool.helped_jobs(), total);
+    if (threads == 1) {
+      EXPECT_EQ(pool.helped_jobs(), 0u);
+    }
+    std::printf("threads=%zu: workers did %llu of %llu jobs\n", threads,
+                (unsigned long long)pool.helped_jobs(), (unsigned long long)total);
+  }
+}
+
+TEST(CryptoWorkers, FourThreadsLargeBatchesMatchSealingOneByOne) {
+  std::mt19937_64 rng(14);
+  CryptoWorkers pool(4);
+  for (int round = 0; round < 300; ++round) {
+    Batch b = make_batch(rng, 64, 512);
+    pool.run(b.jobs);
+    expect_sealed(b);
+  }
+  EXPECT_EQ(pool.parallel_batches(), 300u);
+  EXPECT_EQ(pool.inline_batches(), 0u);
+  EXPECT_LE(pool.helped_jobs(), 300u * 64);
+}
+
+// Tiny batches (run inline) between large ones, each batch freed once run() returns: a worker
+// that woke late and touched a finished or unseen batch would corrupt results or, under the
+// sanitizers, be reported.
+TEST(CryptoWorkers, StressTinyAndLargeBatchesAlternate) {
+  std::mt19937_64 rng(15);
+  CryptoWorkers pool(3);
+  constexpr int kRounds = 2000;
+  for (int round = 0; round < kRounds; ++round) {
+    size_t count = round % 2 == 0 ? 1 + rng() % CryptoWorkers::kInlineBelow
+                                  : CryptoWorkers::kInlineBelow + rng() % 57;
+    Batch b = make_batch(rng, count, 128);
+    pool.run(b.jobs);
+    expect_sealed(b);
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_EQ(pool.inline_batches() + pool.parallel_batches(), uint64_t(kRounds));
+  EXPECT_GE(pool.parallel_batches(), uint64_t(kRounds / 2));
 }
 
 TEST(CryptoWorkers, ShortMessageFailsAlone) {
