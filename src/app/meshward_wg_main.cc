@@ -26,8 +26,9 @@ int main(int argc, char** argv) {
       "meshward-wg: a userspace WireGuard interface, configured with wg(8) and wg-quick(8)\n"
       "through the UAPI socket /var/run/wireguard/<ifname>.sock, like wireguard-go.\n"
       "Environment: LOG_LEVEL=silent|error|info|debug (default error).\n"
-      "UDP GSO/GRO are used when a start-up probe shows they work; the log says which, and\n"
-      "which I/O backend (--io) runs the loop."};
+      "TUN offloads (TSO/USO) and UDP GSO/GRO are used when a start-up round trip shows\n"
+      "they work; the log (LOG_LEVEL=info) says which, and which I/O backend (--io) runs the\n"
+      "loop."};
   std::string ifname;
   bool foreground = false;
   app.add_flag("-f,--foreground", foreground, "stay in the foreground instead of daemonizing");
