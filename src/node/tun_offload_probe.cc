@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstring>
 #include <vector>
 
 #include "dataplane/gro_coalesce.h"
@@ -19,22 +20,24 @@ namespace mw::node {
 namespace {
 
 constexpr size_t kMaxSegments = 128;
-constexpr size_t kSuperPacket = 65536 + 64;
-constexpr base::Duration kRoundTripTimeout = base::Duration::seconds(3);
+constexpr size_t kSuperPacketLen = 65536 + 64;
+constexpr base::Duration kRoundTripTimeout = base::Duration::seconds(2);
 // The child's own deadline, past the round trip's, covers creating and tearing down the
 // namespaces.
-constexpr base::Duration kChildTimeout = base::Duration::seconds(5);
+constexpr base::Duration kChildTimeout = base::Duration::seconds(4);
 
 // Packets from one TUN are cut (dp::gso_split) and coalesced (dp::GroCoalescer, trusting inner
 // checksums as the interface does after decryption) before they are written to the other.
 class SplitCoalesceRelay final : public os::TunRelay {
  public:
   explicit SplitCoalesceRelay(int mtu)
-      : in_(kSuperPacket + dp::kVirtioNetHdrLen),
-        segment_buffers_(kMaxSegments, std::vector<uint8_t>(size_t(mtu) + 64)),
-        out_buffers_(kMaxSegments, std::vector<uint8_t>(kSuperPacket + dp::kVirtioNetHdrLen)),
+      : in_(kSuperPacketLen + dp::kVirtioNetHdrLen),
+        segment_buffers_(kMaxSegments,
+                         std::vector<uint8_t>(dp::kVirtioNetHdrLen + size_t(mtu) + 64)),
+        out_buffers_(kMaxSegments, std::vector<uint8_t>(kSuperPacketLen + dp::kVirtioNetHdrLen)),
         coalescer_(kMaxSegments, false, dp::InnerChecksums::kTrust) {
-    for (auto& b : segment_buffers_) segments_.push_back({b.data(), b.size(), 0});
+    for (auto& b : segment_buffers_)
+      segments_.push_back({b.data() + dp::kVirtioNetHdrLen, b.size() - dp::kVirtioNetHdrLen, 0});
     for (auto& b : out_buffers_) out_.push_back({b.data(), b.size(), 0});
   }
 
@@ -59,13 +62,20 @@ class SplitCoalesceRelay final : public os::TunRelay {
     for (size_t i = 0; i < count; ++i)
       coalescer_.add(base::Bytes(segments_[i].data, segments_[i].length));
     size_t outputs = 0;
-    if (coalescer_.flush(out_, &outputs) != dp::FlushError::kNone) {
-      coalescer_.clear();
-      return base::Error("coalescing failed", 0);
-    }
     std::array<os::PacketSlot, kMaxSegments> packets;
-    for (size_t i = 0; i < outputs; ++i)
-      packets[i] = {out_[i].data, out_[i].capacity, out_[i].length};
+    if (coalescer_.flush(out_, &outputs) == dp::FlushError::kNone) {
+      for (size_t i = 0; i < outputs; ++i)
+        packets[i] = {out_[i].data, out_[i].capacity, out_[i].length};
+    } else {  // as the interface does: the segments alone, each behind an all-zero header
+      coalescer_.clear();
+      outputs = count;
+      for (size_t i = 0; i < count; ++i) {
+        uint8_t* start = segments_[i].data - dp::kVirtioNetHdrLen;
+        std::memset(start, 0, dp::kVirtioNetHdrLen);
+        size_t length = segments_[i].length + dp::kVirtioNetHdrLen;
+        packets[i] = {start, length, length};
+      }
+    }
     uint64_t refused = 0;
     MW_RETURN_IF_ERROR(to.write_batch(std::span(packets.data(), outputs), &refused));
     if (refused != 0) return base::Error(fmt::format("the kernel refused {} packets", refused), 0);
@@ -86,27 +96,32 @@ const char* describe(const os::TunOffloads& o) {
 
 }  // namespace
 
-TunOffloadChoice probe_tun_offloads(int mtu) {
+TunOffloadChoice choose_tun_offloads(const TunRoundTrip& round_trip) {
   const os::TunOffloads candidates[] = {
       os::TunOffloads::all(), {true, true, false}, {true, false, false}};
   std::string failures;
   for (const os::TunOffloads& want : candidates) {
-    auto r = os::run_in_private_network_namespace(
+    auto r = round_trip(want);
+    if (r) return {want, true, fmt::format("{} passed a round trip{}", describe(want), failures)};
+    if (r.error().sys_errno() != 0) {
+      return {os::TunOffloads::all(), false,
+              fmt::format("not probed ({}): using what the kernel accepts{}", r.error().message(),
+                          failures)};
+    }
+    failures += fmt::format("; {} failed: {}", describe(want), r.error().message());
+  }
+  return {os::TunOffloads{}, true, fmt::format("every offload failed a round trip{}", failures)};
+}
+
+TunOffloadChoice probe_tun_offloads(int mtu) {
+  return choose_tun_offloads([mtu](const os::TunOffloads& want) {
+    return os::run_in_private_network_namespace(
         [&]() -> base::Result<void> {
           SplitCoalesceRelay relay(mtu);
           return os::tun_round_trip(mtu, want, relay, kRoundTripTimeout);
         },
         kChildTimeout);
-    if (r) {
-      return {want, true, fmt::format("{} passed a round trip{}", describe(want), failures)};
-    }
-    if (r.error().sys_errno() != 0 && failures.empty()) {
-      return {os::TunOffloads::all(), false,
-              fmt::format("not probed ({}): using what the kernel accepts", r.error().message())};
-    }
-    failures += fmt::format("; {} failed: {}", describe(want), r.error().message());
-  }
-  return {os::TunOffloads{}, true, fmt::format("every offload failed a round trip{}", failures)};
+  });
 }
 
 }  // namespace mw::node

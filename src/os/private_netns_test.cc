@@ -72,6 +72,7 @@ TEST(PrivateNetns, OverrunIsKilledAtTheDeadline) {
       base::Duration::millis(200));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message(), "namespace child still running after 200 ms; killed");
+  EXPECT_EQ(r.error().sys_errno(), ETIMEDOUT);
 }
 
 TEST(PrivateNetns, ThreadMovesBetweenNamespaces) {

@@ -25,9 +25,9 @@
 namespace mw::os {
 namespace {
 
-constexpr size_t kTcpBytes = 256 * 1024;
-constexpr size_t kUdpSegment = 1000;
-constexpr size_t kUdpSegments = 4;
+constexpr size_t kTcpLen = 256 * 1024;
+constexpr size_t kUdpSegmentLen = 1000;
+constexpr size_t kUdpSegmentCount = 4;
 constexpr base::Duration kUdpResend = base::Duration::millis(200);
 
 // The byte at offset i of a flow; `seed` tells flows (and UDP segments) apart.
@@ -48,7 +48,7 @@ base::Result<Tun> open_side(const char* name, int mtu, TunOffloads want, const c
   return tun;
 }
 
-// One TCP flow from X to Y: kTcpBytes of pattern(seed), checked byte for byte on arrival.
+// One TCP flow from X to Y: kTcpLen of pattern(seed), checked byte for byte on arrival.
 struct TcpFlow {
   uint8_t seed = 0;
   TcpListener listener;   // in Y
@@ -57,7 +57,7 @@ struct TcpFlow {
   size_t sent = 0;
   size_t received = 0;
   bool corrupt = false;
-  bool done() const { return received == kTcpBytes; }
+  bool done() const { return received == kTcpLen; }
 };
 
 base::Result<base::UniqueFd> connect_from_here(const base::Endpoint& to) {
@@ -74,8 +74,8 @@ base::Result<base::UniqueFd> connect_from_here(const base::Endpoint& to) {
 
 void pump_tcp(TcpFlow& f, std::vector<uint8_t>& scratch) {
   if (!f.server.valid()) f.server = f.listener.accept();
-  while (f.sent < kTcpBytes) {
-    size_t n = std::min(scratch.size(), kTcpBytes - f.sent);
+  while (f.sent < kTcpLen) {
+    size_t n = std::min(scratch.size(), kTcpLen - f.sent);
     for (size_t i = 0; i < n; ++i) scratch[i] = pattern(f.sent + i, f.seed);
     ssize_t w = ::send(f.client.get(), scratch.data(), n, MSG_NOSIGNAL);
     if (w <= 0) break;
@@ -91,7 +91,7 @@ void pump_tcp(TcpFlow& f, std::vector<uint8_t>& scratch) {
   }
 }
 
-// The UDP burst: kUdpSegments datagrams of kUdpSegment bytes in one UDP_SEGMENT send, each
+// The UDP burst: kUdpSegmentCount datagrams of kUdpSegmentLen bytes (see send_burst), each
 // filled with pattern(segment index); a segment's bit is set when it arrives intact.
 struct UdpBurst {
   UdpSocket sender;    // in X
@@ -99,20 +99,27 @@ struct UdpBurst {
   base::Endpoint to;
   unsigned arrived = 0;
   bool corrupt = false;
-  bool done() const { return arrived == (1u << kUdpSegments) - 1; }
+  bool done() const { return arrived == (1u << kUdpSegmentCount) - 1; }
 };
 
-void send_burst(UdpBurst& u) {
-  std::vector<uint8_t> data(kUdpSegment * kUdpSegments);
+// One UDP_SEGMENT send when USO is asked for (the kernel then hands the TUN one UDP
+// super-packet); plain datagrams otherwise, or when the kernel refuses UDP GSO itself.
+void send_burst(UdpBurst& u, bool gso) {
+  std::vector<uint8_t> data(kUdpSegmentLen * kUdpSegmentCount);
   for (size_t i = 0; i < data.size(); ++i)
-    data[i] = pattern(i % kUdpSegment, uint8_t(i / kUdpSegment));
-  (void)send_gso(u.sender, u.to, data, kUdpSegment);
+    data[i] = pattern(i % kUdpSegmentLen, uint8_t(i / kUdpSegmentLen));
+  if (gso && send_gso(u.sender, u.to, data, kUdpSegmentLen)) return;
+  std::array<DatagramSlot, kUdpSegmentCount> datagrams;
+  for (size_t k = 0; k < kUdpSegmentCount; ++k)
+    datagrams[k] = {data.data() + k * kUdpSegmentLen, kUdpSegmentLen, kUdpSegmentLen, u.to};
+  uint64_t dropped = 0;
+  u.sender.send_batch(datagrams, &dropped);
 }
 
-// The segment index a datagram's first byte names, or kUdpSegments when none.
+// The segment index a datagram's first byte names, or kUdpSegmentCount when none.
 size_t segment_index(const DatagramSlot& d) {
   size_t k = 0;
-  while (k < kUdpSegments && !(d.length > 0 && d.data[0] == pattern(0, uint8_t(k)))) ++k;
+  while (k < kUdpSegmentCount && !(d.length > 0 && d.data[0] == pattern(0, uint8_t(k)))) ++k;
   return k;
 }
 
@@ -122,7 +129,7 @@ void receive_burst(UdpBurst& u, std::vector<uint8_t>& scratch) {
     auto n = u.receiver.recv_batch(std::span(&slot, 1));
     if (!n || *n == 0) return;
     size_t index = segment_index(slot);
-    bool intact = index < kUdpSegments && slot.length == kUdpSegment;
+    bool intact = index < kUdpSegmentCount && slot.length == kUdpSegmentLen;
     for (size_t i = 0; intact && i < slot.length; ++i)
       intact = slot.data[i] == pattern(i, uint8_t(index));
     if (!intact) u.corrupt = true;
@@ -178,10 +185,10 @@ base::Result<void> tun_round_trip(int mtu, TunOffloads want, TunRelay& relay,
       return offload_failure(fmt::format(
           "not all data arrived in {} ms (TCP/IPv4 {} of {} bytes, TCP/IPv6 {}, UDP segments "
           "{:#x})",
-          timeout.to_millis(), flows[0].received, kTcpBytes, flows[1].received, udp.arrived));
+          timeout.to_millis(), flows[0].received, kTcpLen, flows[1].received, udp.arrived));
     }
     if (!udp.done() && now >= next_burst) {
-      send_burst(udp);
+      send_burst(udp, want.uso);
       next_burst = now + kUdpResend;
     }
     std::array<pollfd, 8> fds{};
@@ -190,7 +197,7 @@ base::Result<void> tun_round_trip(int mtu, TunOffloads want, TunRelay& relay,
     fds[2] = {udp.receiver.fd(), POLLIN, 0};
     size_t count = 3;
     for (TcpFlow& f : flows) {
-      fds[count++] = {f.client.get(), short(f.sent < kTcpBytes ? POLLOUT : 0), 0};
+      fds[count++] = {f.client.get(), short(f.sent < kTcpLen ? POLLOUT : 0), 0};
       fds[count++] = {f.server.valid() ? f.server.get() : f.listener.fd(), POLLIN, 0};
     }
     if (poll(fds.data(), count, 10) < 0 && errno != EINTR) return base::Error::from_errno("poll");

@@ -2,7 +2,8 @@
 // A real round trip through two offloading TUN interfaces, as the start-up probe of TUN
 // offloads: each interface lives in a network namespace of its own, the two joined only by a
 // caller-supplied relay (the data path's own segmentation and coalescing), and TCP over IPv4
-// and IPv6 plus a UDP GSO burst cross between them. It passes only if every byte arrives as sent.
+// and IPv6 plus a UDP burst (one UDP_SEGMENT send when USO is asked for) cross between them. It
+// passes only if every byte arrives as sent.
 #pragma once
 
 #include "base/result.h"
