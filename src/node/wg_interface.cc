@@ -570,7 +570,7 @@ void Interface::queue_packets() {
 namespace mw::node {
 
 int resolve_crypto_workers(int crypto_workers) {
-  constexpr int kMax = 8;  // a 64-datagram batch in chunks of at least kInlineBelow
+  constexpr int kMax = 8;  // a 64-datagram batch is 16 claims of kClaim jobs
   int n = crypto_workers > 0 ? crypto_workers : int(std::thread::hardware_concurrency());
   return std::clamp(n, 1, kMax);
 }
