@@ -27,8 +27,11 @@ base::Result<UdpSocket> UdpSocket::bind(bool ipv6, uint16_t port) {
   if (!s.fd_.valid()) return base::Error::from_errno(ipv6 ? "socket(AF_INET6)" : "socket(AF_INET)");
   int one = 1;
   if (ipv6) setsockopt(s.fd_.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-  int buf = 4 << 20;
-  // Large buffers absorb bursts; *BUFFORCE lifts the rmem_max cap when we are privileged.
+  // 1 MiB each way: enough to absorb bursts (about 1.7 ms at 5 Gbit/s), and no deeper, since a
+  // tunnelled TCP flow that outruns the receiving loop keeps this buffer full and every packet
+  // waits behind it: 4 MiB made the ping under load 1.4-1.9x longer (BENCHMARKS.md). *BUFFORCE
+  // lifts the rmem_max/wmem_max caps when we are privileged.
+  int buf = 1 << 20;
   if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
     setsockopt(s.fd_.get(), SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
   if (setsockopt(s.fd_.get(), SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
