@@ -27,8 +27,8 @@ int main(int argc, char** argv) {
       "through the UAPI socket /var/run/wireguard/<ifname>.sock, like wireguard-go.\n"
       "Environment: LOG_LEVEL=silent|error|info|debug (default error).\n"
       "TUN offloads (TSO/USO) and UDP GSO/GRO are used when a start-up round trip shows\n"
-      "they work; the log (LOG_LEVEL=info) says which, and which I/O backend (--io) runs the\n"
-      "loop."};
+      "they work (TUN offloads unprobed without CAP_SYS_ADMIN); the log (LOG_LEVEL=info)\n"
+      "says which, and which I/O backend (--io) runs the loop."};
   std::string ifname;
   bool foreground = false;
   app.add_flag("-f,--foreground", foreground, "stay in the foreground instead of daemonizing");
