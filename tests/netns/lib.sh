@@ -214,11 +214,13 @@ path_gone() { [[ ! -e $1 ]]; }
 # daemon_ready NS IF: the link exists in NS and its UAPI socket answers.
 daemon_ready() { link_exists "$1" "$2" && uapi_ready "$2"; }
 
-# wg_start NS IF IMPL: runs IMPL -f IF in NS in the background (LOG_LEVEL=error, output to a log
-# in our temp dir), records its PID and waits up to 5 s for the link and the UAPI socket.
+# wg_start NS IF IMPL: runs IMPL -f IF in NS in the background (output to a log in our temp
+# dir; LOG_LEVEL=error, info for meshward-wg so that its start-up choices can be checked),
+# records its PID and waits up to 5 s for the link and the UAPI socket.
 wg_start() {
-  local ns=$1 ifname=$2 impl=$3 pid
-  ip netns exec "$ns" "$impl" -f "$ifname" >>"$MW_TMP/$ifname.log" 2>&1 &
+  local ns=$1 ifname=$2 impl=$3 pid level=$LOG_LEVEL
+  [[ $(basename "$impl") == meshward-wg ]] && level=info
+  ip netns exec "$ns" env LOG_LEVEL="$level" "$impl" -f "$ifname" >>"$MW_TMP/$ifname.log" 2>&1 &
   pid=$!
   MW_PIDS+=("$pid")
   MW_DAEMON_PID[$ifname]=$pid

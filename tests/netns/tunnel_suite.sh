@@ -87,6 +87,21 @@ run_tunnel_suite() {
     check_eq "OpenSSL's 512-bit paths off in A's environment" "OPENSSL_ia32cap=:~0x10000" \
       "$(tr '\0' '\n' <"/proc/${MW_DAEMON_PID[$IF_A]}/environ" | grep '^OPENSSL_ia32cap=' || true)"
   fi
+  # meshward-wg probed its TUN offloads with a real round trip and uses what passed.
+  if [[ $(basename "$impl_a") == meshward-wg ]]; then
+    local probe path
+    probe=$(grep -o 'TUN offload probe: .*' "$MW_TMP/$IF_A.log" | head -n 1 || true)
+    path=$(grep -o 'TUN offload [A-Za-z+]*,' "$MW_TMP/$IF_A.log" | head -n 1 || true)
+    if [[ ${MESHWARD_NO_TUN_OFFLOAD:-} == 1 ]]; then
+      check_eq "no TUN offload probe when offloads are off" "" "$probe"
+      check_eq "A's TUN offload with MESHWARD_NO_TUN_OFFLOAD=1" "TUN offload off," "$path"
+    elif [[ $probe =~ ^TUN\ offload\ probe:\ (TSO\+USO|TSO)\ passed\ a\ round\ trip ]]; then
+      pass "TUN offload probe: ${BASH_REMATCH[1]} passed a round trip"
+      check_eq "A's TUN offload is what passed" "TUN offload ${BASH_REMATCH[1]}," "$path"
+    else
+      fail "TUN offload probe: expected 'TSO+USO passed' or 'TSO passed' in A's log, saw '$probe'"
+    fi
+  fi
   # With crypto workers asked for, A really runs them (the loop thread plus N-1 workers).
   if [[ -n ${MESHWARD_CRYPTO_WORKERS:-} ]]; then
     check_eq "threads of A with MESHWARD_CRYPTO_WORKERS=$MESHWARD_CRYPTO_WORKERS" \
