@@ -498,12 +498,14 @@ TEST(AeadKey, SealGatherEqualsSealOfTheConcatenation) {
   std::vector<uint8_t> key(kKeyLen);
   for (auto& b : key) b = uint8_t(rng());
   AeadKey keyed(key_span(key));
-  std::uniform_int_distribution<size_t> part_len(0, 700), part_count(0, 4), pad(0, 15);
+  // Half the pieces short, so that piece boundaries fall inside the first keystream block too.
+  std::uniform_int_distribution<size_t> part_len(0, 700), short_len(0, 80), part_count(0, 4),
+      pad(0, 15);
   for (int i = 0; i < 2000; ++i) {
     std::vector<std::vector<uint8_t>> pieces(part_count(rng));
     std::vector<uint8_t> whole;
     for (auto& p : pieces) {
-      p.resize(part_len(rng));
+      p.resize((rng() & 1) != 0 ? short_len(rng) : part_len(rng));
       for (auto& b : p) b = uint8_t(rng());
       whole.insert(whole.end(), p.begin(), p.end());
     }
