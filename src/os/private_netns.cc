@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +54,16 @@ namespace {
   _exit(r ? 0 : 1);
 }
 
+// Threads of this process, from /proc/self/task; 0 when it cannot be read.
+size_t thread_count() {
+  base::UniqueFd dir_fd(::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir_fd.valid()) return 0;
+  struct stat st {};
+  // A directory's link count is 2 plus its subdirectories: one per thread.
+  if (fstat(dir_fd.get(), &st) != 0 || st.st_nlink < 3) return 0;
+  return size_t(st.st_nlink) - 2;
+}
+
 enum class Report { kDone, kTimedOut, kFailed };
 
 // Reads the child's report until it closes the pipe or `deadline` passes.
@@ -97,6 +108,9 @@ bool reap(pid_t pid, bool killed, int* status) {
 
 base::Result<void> run_in_private_network_namespace(const std::function<base::Result<void>()>& body,
                                                     base::Duration timeout) {
+  // A lock another thread held at the fork would stay held in the child forever.
+  if (size_t threads = thread_count(); threads > 1)
+    return base::Error(fmt::format("the process already runs {} threads", threads), EBUSY);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) < 0) return base::Error::from_errno("pipe2");
   base::UniqueFd read_end(fds[0]), write_end(fds[1]);

@@ -24,8 +24,8 @@ base::Result<void> enter_network_namespace(int ns_fd);
 // all it holds vanish with the child. Returns the body's error (message and errno travel back
 // through a pipe), an error if the child crashed, or one naming `timeout`, with errno
 // ETIMEDOUT, if the child ran past it (it is then killed). The child is killed too if the
-// calling thread dies. Call it before starting threads: the child has only the caller's, so
-// a lock another thread held at the fork would stay held.
+// calling thread dies. Refused (EBUSY) once the process runs more than one thread: the child
+// would have only the caller's, and a lock another thread held at the fork would stay held.
 base::Result<void> run_in_private_network_namespace(const std::function<base::Result<void>()>& body,
                                                     base::Duration timeout);
 

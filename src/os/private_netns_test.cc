@@ -9,7 +9,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
+#include <thread>
 
 namespace mw::os {
 namespace {
@@ -95,6 +98,27 @@ TEST(PrivateNetns, ThreadMovesBetweenNamespaces) {
       },
       kLong);
   EXPECT_TRUE(r) << r.error().message();
+}
+
+TEST(PrivateNetns, RefusedOnceTheProcessHasThreads) {
+  skip_unless_root();
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread other([&] {
+    std::unique_lock<std::mutex> l(mu);
+    cv.wait(l, [&] { return done; });
+  });
+  auto r = run_in_private_network_namespace([]() -> base::Result<void> { return {}; }, kLong);
+  {
+    std::lock_guard<std::mutex> l(mu);
+    done = true;
+  }
+  cv.notify_one();
+  other.join();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().sys_errno(), EBUSY);
+  EXPECT_EQ(r.error().message(), "the process already runs 2 threads");
 }
 
 TEST(PrivateNetns, BadNamespaceDescriptorIsAnError) {
