@@ -18,7 +18,7 @@ struct PacketSlot {
   size_t length = 0;
 };
 
-// Which offloads the kernel accepted for a TUN opened with a virtio-net header.
+// Offloads of a TUN with a virtio-net header: what to ask Tun::open for, or what it got.
 struct TunOffloads {
   static constexpr TunOffloads all() { return {true, true, true}; }
   bool vnet_hdr = false;  // every packet read or written carries a 10-byte virtio_net_hdr
