@@ -34,6 +34,10 @@ AeadNonce wg_nonce(uint64_t counter);
 [[nodiscard]] bool aead_open(base::Bytes key, const AeadNonce& nonce, base::Bytes ciphertext,
                              base::Bytes aad, base::MutableBytes out);
 
+// Re-keys this thread's contexts of the free functions with an all-zero key, so that the last
+// real key they were given does not stay in memory (crypto workers call it after each batch).
+void forget_thread_keys();
+
 // A ChaCha20-Poly1305 key set up once: each seal or open only sets the nonce, which skips the
 // key setup the free functions pay on every call. Same size rules, in-place guarantees and
 // results as aead_seal/aead_open.
@@ -43,10 +47,6 @@ AeadNonce wg_nonce(uint64_t counter);
 // its own object). Move-only. Destruction frees the OpenSSL context, which clears its key
 // schedule; a default-constructed, moved-from or failed-to-key object fails every call.
 // Wrong sizes fail before anything is written.
-// Re-keys this thread's contexts of the free functions with an all-zero key, so that the last
-// real key they were given does not stay in memory (crypto workers call it after each batch).
-void forget_thread_keys();
-
 class AeadKey {
  public:
   AeadKey() = default;

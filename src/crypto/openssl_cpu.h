@@ -28,8 +28,7 @@ bool cpu_has_avx512();
 const char* openssl_environment_entry(const char* const* envp, bool cpu_avx512);
 
 // For the start-up log: "512-bit AVX-512 off", "AVX-512 on", "set by OPENSSL_ia32cap" or
-// "no AVX-512",
-// from the variable's value (nullptr when unset) and the CPU.
+// "no AVX-512", from the variable's value (nullptr when unset) and the CPU.
 const char* openssl_cpu_path(const char* caps_value, bool cpu_avx512);
 
 }  // namespace mw::crypto
