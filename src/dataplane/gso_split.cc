@@ -70,30 +70,37 @@ SplitError parse_layout(const VirtioNetHdr& h, uint8_t gso, base::Bytes p, Layou
   return SplitError::kNone;
 }
 
+// A packet cut no further (GSO_NONE): it must look like IP, and with NEEDS_CSUM the checksum
+// field at csum_start + csum_offset must lie inside it.
+SplitError check_whole(const VirtioNetHdr& h, base::Bytes p) {
+  if (!plausible_ip(p)) return SplitError::kMalformed;
+  const size_t field = size_t(h.csum_start) + h.csum_offset;
+  if ((h.flags & kVirtioNetHdrFNeedsCsum) && field + 2 > p.size()) return SplitError::kMalformed;
+  return SplitError::kNone;
+}
+
+// Completes a NEEDS_CSUM checksum of a packet checked by check_whole: the field holds the
+// pseudo-header sum, as the kernel leaves it, and the sum over [csum_start, end) finishes it.
+void complete_checksum(const VirtioNetHdr& h, base::MutableBytes p) {
+  if (!(h.flags & kVirtioNetHdrFNeedsCsum)) return;
+  const uint32_t sum = checksum_partial(p.subspan(h.csum_start), 0);
+  base::store_u16be(p.data() + h.csum_start + h.csum_offset, checksum_finish(sum));
+}
+
 SplitError copy_one(const VirtioNetHdr& h, base::Bytes p, std::span<PacketSlot> out,
                     size_t* count) {
-  if (!plausible_ip(p)) return SplitError::kMalformed;
-  const bool needs_csum = h.flags & kVirtioNetHdrFNeedsCsum;
-  const size_t field = size_t(h.csum_start) + h.csum_offset;
-  if (needs_csum && field + 2 > p.size()) return SplitError::kMalformed;
+  if (SplitError e = check_whole(h, p); e != SplitError::kNone) return e;
   if (out.empty()) return SplitError::kTooManySegments;
   if (out[0].capacity < p.size()) return SplitError::kSlotTooSmall;
-  uint8_t* d = out[0].data;
-  std::memcpy(d, p.data(), p.size());
-  if (needs_csum) {
-    const uint32_t sum =
-        checksum_partial(base::Bytes(d + h.csum_start, p.size() - h.csum_start), 0);
-    base::store_u16be(d + field, checksum_finish(sum));
-  }
+  std::memcpy(out[0].data, p.data(), p.size());
+  complete_checksum(h, base::MutableBytes(out[0].data, p.size()));
   out[0].length = p.size();
   *count = 1;
   return SplitError::kNone;
 }
 
-using Cut = SegmentPlan;
-
-Cut cut_of(const Layout& l, base::Bytes packet, size_t gso_size, size_t segments) {
-  Cut c;
+SegmentPlan cut_of(const Layout& l, base::Bytes packet, size_t gso_size, size_t segments) {
+  SegmentPlan c;
   c.v4 = l.v4;
   c.protocol = l.protocol;
   c.ip_len = l.ip_len;
@@ -109,23 +116,22 @@ Cut cut_of(const Layout& l, base::Bytes packet, size_t gso_size, size_t segments
 
 // Segment i lies at d: the super-packet's headers, then its payload. Sets its lengths, IPv4
 // id and header checksum, TCP sequence number and flags, and its transport checksum.
-void finish_segment(const Cut& c, size_t i, uint8_t* d) {
-  const Cut& l = c;
+void finish_segment(const SegmentPlan& c, size_t i, uint8_t* d) {
   const size_t n = c.payload_len(i);
-  const size_t transport_total = l.transport_len + n;
+  const size_t transport_total = c.transport_len + n;
   uint32_t sum = 0;
-  if (l.v4) {
+  if (c.v4) {
     base::store_u16be(d + 2, uint16_t(c.hdrs + n));
     base::store_u16be(d + 4, uint16_t(c.first_id + i));
-    base::store_u16be(d + 10, ipv4_header_checksum(base::Bytes(d, l.ip_len)));
-    sum = pseudo_header_sum_v4(d + 12, d + 16, l.protocol, uint16_t(transport_total));
+    base::store_u16be(d + 10, ipv4_header_checksum(base::Bytes(d, c.ip_len)));
+    sum = pseudo_header_sum_v4(d + 12, d + 16, c.protocol, uint16_t(transport_total));
   } else {
     base::store_u16be(d + 4, uint16_t(transport_total));
-    sum = pseudo_header_sum_v6(d + 8, d + 24, l.protocol, uint32_t(transport_total));
+    sum = pseudo_header_sum_v6(d + 8, d + 24, c.protocol, uint32_t(transport_total));
   }
-  uint8_t* t = d + l.ip_len;
+  uint8_t* t = d + c.ip_len;
   size_t field = 0;
-  if (l.protocol == kIpProtoTcp) {
+  if (c.protocol == kIpProtoTcp) {
     base::store_u32be(t + 4, uint32_t(c.first_seq + i * c.gso_size));
     if (i + 1 < c.segments) t[13] &= uint8_t(~(kTcpFin | kTcpPsh));
     if (i > 0) t[13] &= uint8_t(~kTcpCwr);
@@ -137,7 +143,7 @@ void finish_segment(const Cut& c, size_t i, uint8_t* d) {
   t[field] = 0;
   t[field + 1] = 0;
   uint16_t csum = checksum_finish(checksum_partial(base::Bytes(t, transport_total), sum));
-  if (l.protocol == kIpProtoUdp && csum == 0) csum = 0xffff;  // RFC 768: 0 means "none"
+  if (c.protocol == kIpProtoUdp && csum == 0) csum = 0xffff;  // RFC 768: 0 means "none"
   base::store_u16be(t + field, csum);
 }
 
@@ -170,21 +176,16 @@ SplitError gso_split(const VirtioNetHdr& h, base::Bytes packet, std::span<Packet
   size_t segments = 0;
   if (SplitError e = check_gso(h, packet, &l, &segments); e != SplitError::kNone) return e;
   if (segments > out.size()) return SplitError::kTooManySegments;
-  const size_t hdrs = l.ip_len + l.transport_len;
-  const size_t gso_size = h.gso_size;
-  const size_t payload = packet.size() - hdrs;
+  const SegmentPlan cut = cut_of(l, packet, h.gso_size, segments);
   for (size_t i = 0; i < segments; ++i) {
-    const size_t n = i + 1 < segments ? gso_size : payload - i * gso_size;
-    if (out[i].capacity < hdrs + n) return SplitError::kSlotTooSmall;
+    if (out[i].capacity < cut.hdrs + cut.payload_len(i)) return SplitError::kSlotTooSmall;
   }
-
-  const Cut cut = cut_of(l, packet, gso_size, segments);
   for (size_t i = 0; i < segments; ++i) {
     const size_t n = cut.payload_len(i);
     uint8_t* d = out[i].data;
-    std::memcpy(d, packet.data(), hdrs);
-    std::memcpy(d + hdrs, packet.data() + hdrs + i * gso_size, n);
-    out[i].length = hdrs + n;
+    std::memcpy(d, packet.data(), cut.hdrs);
+    std::memcpy(d + cut.hdrs, packet.data() + cut.hdrs + i * cut.gso_size, n);
+    out[i].length = cut.hdrs + n;
     finish_segment(cut, i, d);
   }
   *count = segments;
@@ -196,13 +197,8 @@ SplitError GsoSplitter::start(const VirtioNetHdr& h, base::MutableBytes packet) 
   next_ = 0;
   segments_ = 0;
   if (h.gso_type == kVirtioNetHdrGsoNone) {
-    if (!plausible_ip(packet)) return SplitError::kMalformed;
-    if (h.flags & kVirtioNetHdrFNeedsCsum) {
-      const size_t field = size_t(h.csum_start) + h.csum_offset;
-      if (field + 2 > packet.size()) return SplitError::kMalformed;
-      const uint32_t sum = checksum_partial(packet.subspan(h.csum_start), 0);
-      base::store_u16be(packet.data() + field, checksum_finish(sum));
-    }
+    if (SplitError e = check_whole(h, packet); e != SplitError::kNone) return e;
+    complete_checksum(h, packet);
     segments_ = 1;
     whole_ = true;
     return SplitError::kNone;
@@ -226,7 +222,7 @@ base::Bytes GsoSplitter::next() {
   if (next_ >= segments_) return {};
   const size_t i = next_++;
   if (whole_) return packet_;
-  const Cut& c = cut_;
+  const SegmentPlan& c = cut_;
   uint8_t* d = packet_.data() + i * c.gso_size;
   if (i > 0) std::memcpy(d, headers_.data(), c.hdrs);
   finish_segment(c, i, d);
