@@ -175,6 +175,8 @@ class Device {
   // device_transport.cc
   void receive_transport(base::MutableBytes datagram, const base::Endpoint& source,
                          base::Instant now, DeviceOutput& out);
+  // The keypair with this receiver index and its peer (nullptr, counted, when there is none).
+  Keypair* keypair_by_index(uint32_t receiver_index, Peer** peer);
   // The keypair a transport header names, when it may still receive (else counted, nullptr).
   Keypair* admit_transport(const TransportHeader& h, base::Instant now, Peer** peer);
   // After a successful open: replay check, session confirmation, timers, routing, delivery.

@@ -90,13 +90,21 @@ bool Device::send_transport(Peer& peer, Keypair& kp, base::Bytes plaintext, base
   return true;
 }
 
-Keypair* Device::admit_transport(const TransportHeader& h, base::Instant now, Peer** peer_out) {
-  Peer* peer = peer_by_index(h.receiver_index);
-  Keypair* kp = peer ? peer->keypairs.find(h.receiver_index) : nullptr;
+Keypair* Device::keypair_by_index(uint32_t receiver_index, Peer** peer_out) {
+  Peer* peer = peer_by_index(receiver_index);
+  Keypair* kp = peer ? peer->keypairs.find(receiver_index) : nullptr;
   if (!kp) {
     count(DropReason::kUnknownIndex);
     return nullptr;
   }
+  *peer_out = peer;
+  return kp;
+}
+
+Keypair* Device::admit_transport(const TransportHeader& h, base::Instant now, Peer** peer_out) {
+  Peer* peer = nullptr;
+  Keypair* kp = keypair_by_index(h.receiver_index, &peer);
+  if (!kp) return nullptr;
   if (now - kp->created >= kRejectAfterTime) {
     count(DropReason::kKeypairExpired);
     return nullptr;
@@ -148,12 +156,9 @@ void Device::finish_transport(const TransportTicket& t, base::MutableBytes d, bo
                               const base::Endpoint& source, base::Instant now, DeviceOutput& out) {
   // Looked up again: an earlier message of the batch may have retired this keypair, and then
   // this one counts as receive_datagram would have counted it, arriving after that one.
-  Peer* peer = peer_by_index(t.receiver_index);
-  Keypair* kp = peer ? peer->keypairs.find(t.receiver_index) : nullptr;
-  if (!kp) {
-    count(DropReason::kUnknownIndex);
-    return;
-  }
+  Peer* peer = nullptr;
+  Keypair* kp = keypair_by_index(t.receiver_index, &peer);
+  if (!kp) return;
   if (!opened || d.size() < kTransportMinLen) {
     count(DropReason::kDecryptFailed);
     return;
