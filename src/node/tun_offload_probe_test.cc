@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "base/testing/root.h"
 #include "os/private_netns.h"
 
 namespace mw::node {
@@ -79,13 +80,9 @@ TEST(TunOffloadChoice, AnErrnoMeansNotProbedWhereverItComes) {
   }
 }
 
-void skip_unless_root() {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, TUN)";
-}
-
 // TSO+USO where the kernel takes USO (6.2 and later), TSO before.
 TEST(TunOffloadProbe, EveryOffloadTheKernelTakesPassesThroughSplitAndCoalesce) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces, TUN");
   for (int mtu : {1420, 1280}) {
     TunOffloadChoice c = probe_tun_offloads(mtu);
     EXPECT_TRUE(c.probed) << c.note;
@@ -100,7 +97,7 @@ TEST(TunOffloadProbe, EveryOffloadTheKernelTakesPassesThroughSplitAndCoalesce) {
 }
 
 TEST(TunOffloadProbe, WithoutNamespacesItIsUnprobed) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces, TUN");
   // In a child that gave up root: unshare(CLONE_NEWNET) fails with EPERM.
   auto r = os::run_in_private_network_namespace(
       []() -> base::Result<void> {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "base/testing/root.h"
 #include "os/private_netns.h"
 #include "os/tun.h"
 
@@ -28,10 +29,6 @@ bool contains(const std::vector<T>& v, const T& x) {
   do {                                                                                     \
     if (!(cond)) return base::make_error("{}:{}: expected {}", __FILE__, __LINE__, #cond); \
   } while (0)
-
-void skip_unless_root() {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, TUN)";
-}
 
 base::Result<void> configure_and_read_back() {
   auto tun = Tun::open("mwtest0", 1500);
@@ -96,7 +93,7 @@ base::Result<void> configure_and_read_back() {
 }
 
 TEST(Netlink, ConfiguresATunInANetworkNamespace) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces, TUN");
   if (access("/dev/net/tun", R_OK | W_OK) != 0) GTEST_SKIP() << "no /dev/net/tun";
   auto r = run_in_private_network_namespace(configure_and_read_back, base::Duration::seconds(30));
   EXPECT_TRUE(r.ok()) << r.error().message();
@@ -127,7 +124,7 @@ base::Result<void> missing_interface_errors() {
 }
 
 TEST(Netlink, MissingInterfaceIsNamedInTheError) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces, TUN");
   auto r = run_in_private_network_namespace(missing_interface_errors, base::Duration::seconds(30));
   EXPECT_TRUE(r.ok()) << r.error().message();
 }

@@ -14,12 +14,10 @@
 #include <mutex>
 #include <thread>
 
+#include "base/testing/root.h"
+
 namespace mw::os {
 namespace {
-
-void skip_unless_root() {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces)";
-}
 
 ino_t namespace_inode(int fd) {
   struct stat st {};
@@ -29,7 +27,7 @@ ino_t namespace_inode(int fd) {
 const base::Duration kLong = base::Duration::seconds(30);
 
 TEST(PrivateNetns, BodyRunsInAnotherNamespace) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces");
   auto mine = current_network_namespace();
   ASSERT_TRUE(mine) << mine.error().message();
   ino_t here = namespace_inode(mine->get());
@@ -45,7 +43,7 @@ TEST(PrivateNetns, BodyRunsInAnotherNamespace) {
 }
 
 TEST(PrivateNetns, ErrorMessageAndErrnoComeBack) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces");
   auto r = run_in_private_network_namespace(
       []() -> base::Result<void> { return base::Error("no luck", EPERM); }, kLong);
   ASSERT_FALSE(r);
@@ -58,7 +56,7 @@ TEST(PrivateNetns, ErrorMessageAndErrnoComeBack) {
 }
 
 TEST(PrivateNetns, CrashIsReported) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces");
   auto r = run_in_private_network_namespace([]() -> base::Result<void> { std::abort(); }, kLong);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("namespace child failed"), std::string::npos)
@@ -66,7 +64,7 @@ TEST(PrivateNetns, CrashIsReported) {
 }
 
 TEST(PrivateNetns, OverrunIsKilledAtTheDeadline) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces");
   auto r = run_in_private_network_namespace(
       []() -> base::Result<void> {
         sleep(30);
@@ -79,7 +77,7 @@ TEST(PrivateNetns, OverrunIsKilledAtTheDeadline) {
 }
 
 TEST(PrivateNetns, ThreadMovesBetweenNamespaces) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces");
   auto r = run_in_private_network_namespace(
       []() -> base::Result<void> {
         auto first = current_network_namespace();
@@ -101,7 +99,7 @@ TEST(PrivateNetns, ThreadMovesBetweenNamespaces) {
 }
 
 TEST(PrivateNetns, RefusedOnceTheProcessHasThreads) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces");
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;

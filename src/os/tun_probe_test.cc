@@ -11,14 +11,11 @@
 #include <array>
 #include <vector>
 
+#include "base/testing/root.h"
 #include "os/private_netns.h"
 
 namespace mw::os {
 namespace {
-
-void skip_unless_root() {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, TUN)";
-}
 
 // Kernels before 6.2 refuse USO on a TUN.
 bool kernel_takes_uso() {
@@ -71,7 +68,7 @@ base::Result<void> round_trip(TunOffloads want, bool (*mangle)(PacketSlot&), int
 // The traffic really is cut and coalesced by the kernel: with TSO and USO on, the relay sees
 // TCP super-packets of both families and a UDP one.
 TEST(TunRoundTrip, SuperPacketsOfEveryKindCrossTheRelay) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces, TUN");
   if (!kernel_takes_uso()) GTEST_SKIP() << "the kernel refuses USO on a TUN (before 6.2)";
   auto r = run_in_private_network_namespace(
       []() -> base::Result<void> {
@@ -89,7 +86,7 @@ TEST(TunRoundTrip, SuperPacketsOfEveryKindCrossTheRelay) {
 }
 
 TEST(TunRoundTrip, UntouchedPacketsPassWithEveryOffloadSet) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces, TUN");
   bool uso = kernel_takes_uso();
   for (TunOffloads want : {TunOffloads::all(), TunOffloads{true, true, false},
                            TunOffloads{true, false, false}, TunOffloads{}}) {
@@ -106,7 +103,7 @@ bool corrupt_large(PacketSlot& p) {
 }
 
 TEST(TunRoundTrip, CorruptedPayloadFailsAsAnOffloadFailure) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces, TUN");
   auto r =
       round_trip(TunOffloads{true, true, false}, corrupt_large, 1420, base::Duration::seconds(1));
   ASSERT_FALSE(r);
@@ -117,7 +114,7 @@ TEST(TunRoundTrip, CorruptedPayloadFailsAsAnOffloadFailure) {
 bool drop_super_packets(PacketSlot& p) { return !(p.length > 10 && p.data[1] != 0); }
 
 TEST(TunRoundTrip, LostSuperPacketsTimeOut) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces, TUN");
   auto r = round_trip(TunOffloads{true, true, false}, drop_super_packets, 1420,
                       base::Duration::seconds(1));
   ASSERT_FALSE(r);
@@ -127,7 +124,7 @@ TEST(TunRoundTrip, LostSuperPacketsTimeOut) {
 }
 
 TEST(TunRoundTrip, OffloadsTheInterfaceDidNotTakeFail) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces, TUN");
   auto r = round_trip(TunOffloads{false, true, false}, nullptr);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().sys_errno(), 0);
@@ -135,7 +132,7 @@ TEST(TunRoundTrip, OffloadsTheInterfaceDidNotTakeFail) {
 }
 
 TEST(TunRoundTrip, SetupFailureKeepsItsErrno) {
-  skip_unless_root();
+  MW_SKIP_UNLESS_ROOT("network namespaces, TUN");
   auto r = round_trip(TunOffloads::all(), nullptr, 70000);  // an MTU no interface takes
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().sys_errno(), 0) << r.error().message();
