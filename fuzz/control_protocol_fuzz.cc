@@ -109,10 +109,13 @@ void check_metrics(std::string_view text) {
   size_t lines = 0;
   for (char c : out) lines += c == '\n';
   check(lines == (named ? 6u : 3u));
-  size_t open = out.rfind("{value=\"");
+  // The value may itself end in `{value=`, right before the label's closing quote, so the
+  // sample is found by the start of its line, not by the last marker.
+  const std::string_view sample = "\nmw_fuzz_total{value=\"";
+  size_t open = out.find(sample);
   check(open != std::string::npos);
   std::string value;
-  size_t i = open + 8;
+  size_t i = open + sample.size();
   for (; i < out.size() && out[i] != '"'; ++i) {
     if (out[i] != '\\') {
       value += out[i];
