@@ -68,12 +68,12 @@ int main(int argc, char** argv) {
   mw::base::set_log_level(*level);
 
   if (io.empty()) io = mw::base::env_value("MESHWARD_IO").value_or("auto");
-  auto mode = mw::node::parse_io_mode(io);
+  auto mode = mw::dp::parse_io_mode(io);
   if (!mode) {
     fmt::print(stderr, "error: --io/MESHWARD_IO={} is not one of auto, uring, epoll\n", io);
     return 1;
   }
-  options.io = *mode;
+  options.data_path.io = *mode;
   if (!crypto_workers) {
     auto n = mw::base::env_int("MESHWARD_CRYPTO_WORKERS", 0, 64);
     if (!n) {
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
     }
     crypto_workers = *n;
   }
-  options.crypto_workers = crypto_workers.value_or(1);
+  options.data_path.crypto_workers = crypto_workers.value_or(1);
   if (!busy_poll_us) {
     auto n = mw::base::env_int("MESHWARD_BUSY_POLL", 0, kMaxBusyPollMicros);
     if (!n) {
@@ -91,11 +91,11 @@ int main(int argc, char** argv) {
     }
     busy_poll_us = *n;
   }
-  options.busy_poll = mw::base::Duration::micros(busy_poll_us.value_or(0));
+  options.data_path.busy_poll = mw::base::Duration::micros(busy_poll_us.value_or(0));
   options.name = ifname;
-  options.tun_offload = !no_tun_offload && !mw::base::env_flag("MESHWARD_NO_TUN_OFFLOAD");
-  options.udp_gso = !no_gso && !mw::base::env_flag("MESHWARD_NO_UDP_GSO");
-  options.udp_gro = !no_gro && !mw::base::env_flag("MESHWARD_NO_UDP_GRO");
+  options.data_path.tun_offload = !no_tun_offload && !mw::base::env_flag("MESHWARD_NO_TUN_OFFLOAD");
+  options.data_path.udp_gso = !no_gso && !mw::base::env_flag("MESHWARD_NO_UDP_GSO");
+  options.data_path.udp_gro = !no_gro && !mw::base::env_flag("MESHWARD_NO_UDP_GRO");
   return mw::node::run_wg_daemon(
       options, foreground,
       std::getenv("LOG_LEVEL") != nullptr && *level != mw::base::LogLevel::kSilent);

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include "node/selfcheck.h"
+#include "node/selfcheck/selfcheck.h"
 
 int main(int argc, char** argv) {
   CLI::App app{

@@ -2,9 +2,9 @@
 // Config directory resolution.
 #include "cli/config_dir.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
+
+#include "os/process.h"
 
 namespace mw::cli {
 
@@ -20,7 +20,7 @@ base::Result<std::string> resolve_config_dir(const ConfigDirInputs& in) {
 
 base::Result<std::string> default_config_dir() {
   return resolve_config_dir({std::getenv("MESHWARD_CONFIG_DIR"), std::getenv("XDG_CONFIG_HOME"),
-                             std::getenv("HOME"), geteuid() == 0});
+                             std::getenv("HOME"), os::effective_uid() == 0});
 }
 
 }  // namespace mw::cli

@@ -10,6 +10,7 @@
 
 #include "base/bytes.h"
 #include "dataplane/virtio_net_hdr.h"
+#include "os/tun.h"
 
 namespace mw::dp {
 
@@ -21,12 +22,8 @@ enum class SplitError {
   kSlotTooSmall,     // a segment does not fit its slot
 };
 
-// One output buffer: the caller owns `data` (capacity bytes); gso_split writes `length`.
-struct PacketSlot {
-  uint8_t* data = nullptr;
-  size_t capacity = 0;
-  size_t length = 0;
-};
+// A slot of a batch: the one type the TUN, the split and the coalescer share.
+using os::PacketSlot;
 
 // Ownership: `packet` (the bytes after the virtio_net_hdr) is only read during the call; the
 // segments are written into out[0..*count). On any error *count is 0 and no slot's length is

@@ -3,11 +3,9 @@
 // seeds), the datagrams and deadlines of the loop, signals, and the graceful leave.
 #include "node/mesh_daemon.h"
 
-#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <csignal>
 
 #include <fmt/format.h>
 
@@ -23,8 +21,6 @@
 namespace mw::node {
 namespace {
 
-constexpr uint64_t kControlTag = kFirstHookTag;
-constexpr uint64_t kMetricsTag = kFirstHookTag + RequestServer::kMaxTags;
 constexpr base::Duration kSeedRetry = base::Duration::seconds(10);
 constexpr base::Duration kReauthorizeInterval = base::Duration::seconds(60);
 
@@ -47,10 +43,12 @@ MeshDaemon::MeshDaemon(MeshOptions options, base::Instant now, base::WallTime wa
 
 base::WallTime MeshDaemon::wall_now() const { return base::SystemClock::instance().wall(); }
 
-base::Result<void> MeshDaemon::on_start(Engine& engine, base::Instant now) {
-  engine_ = &engine;
+base::Result<void> MeshDaemon::start(EventLoop& loop, base::Instant now) {
+  loop_ = &loop;
+  loop.add(*this);
+  MW_RETURN_IF_ERROR(loop.classify(swim::kMeshMagic, *this));
   if (!options_.gossip_only) {
-    engine.device().set_private_key(trust::wireguard_private_key(options_.identity));
+    loop.engine().device().set_private_key(trust::wireguard_private_key(options_.identity));
     if (options_.configure_interface) MW_RETURN_IF_ERROR(configure_tun());
   }
   auto listener = os::UnixListener::listen(options_.control_socket);
@@ -58,7 +56,7 @@ base::Result<void> MeshDaemon::on_start(Engine& engine, base::Instant now) {
     return base::make_error("control socket {}: {}", options_.control_socket,
                             listener.error().message());
   control_listener_ = std::move(*listener);
-  uint32_t daemon_uid = uint32_t(geteuid());
+  uint32_t daemon_uid = os::effective_uid();
   control_server_.emplace(
       "control socket", control::kMaxRequestLen, true,
       [this, daemon_uid](std::string_view in,
@@ -69,7 +67,7 @@ base::Result<void> MeshDaemon::on_start(Engine& engine, base::Instant now) {
         if (creds) caller = control::Caller{creds->uid, creds->gid, creds->pid};
         return control::serve(in.substr(0, end), caller, daemon_uid, *this);
       });
-  MW_RETURN_IF_ERROR(control_server_->start(engine, control_listener_->fd(), kControlTag,
+  MW_RETURN_IF_ERROR(control_server_->start(loop, control_listener_->fd(),
                                             [this] { return control_listener_->accept(); }));
   if (options_.metrics) {
     auto tcp = os::TcpListener::listen(*options_.metrics);
@@ -80,12 +78,12 @@ base::Result<void> MeshDaemon::on_start(Engine& engine, base::Instant now) {
     metrics_server_.emplace(
         "metrics", 8192, false,
         [this](std::string_view in, const os::PeerCredentials*) { return respond_metrics(in); });
-    MW_RETURN_IF_ERROR(metrics_server_->start(engine, metrics_listener_->fd(), kMetricsTag,
+    MW_RETURN_IF_ERROR(metrics_server_->start(loop, metrics_listener_->fd(),
                                               [this] { return metrics_listener_->accept(); }));
   }
   std::vector<base::Endpoint> announce = options_.announce;
   for (auto& e : announce)
-    if (e.port == 0) e.port = engine.port();
+    if (e.port == 0) e.port = loop.io().udp_port();
   incarnation_ = std::max(incarnation_, load_incarnation() + 1);
   persist_incarnation(incarnation_);
   // Counters of one life stay below the next life's seed while a life sends < 2^32 datagrams.
@@ -94,8 +92,8 @@ base::Result<void> MeshDaemon::on_start(Engine& engine, base::Instant now) {
   resolve_seeds(now);
   MW_LOG_INFO("mesh node {} up: {} {} / {}, UDP port {}, control {}{}",
               trust::public_key_text(options_.identity.public_key),
-              options_.gossip_only ? "gossip only," : engine.name(), self_v4_.to_string(),
-              self_v6_.to_string(), engine.port(), options_.control_socket,
+              options_.gossip_only ? "gossip only," : loop.io().tun_name(), self_v4_.to_string(),
+              self_v6_.to_string(), loop.io().udp_port(), options_.control_socket,
               options_.metrics ? ", metrics http://" + options_.metrics->to_string() + "/metrics"
                                : std::string());
   if (auto r = os::notify_service_manager("READY=1"); !r)
@@ -104,7 +102,7 @@ base::Result<void> MeshDaemon::on_start(Engine& engine, base::Instant now) {
 }
 
 base::Result<void> MeshDaemon::configure_tun() {
-  const std::string& name = engine_->name();
+  const std::string& name = loop_->io().tun_name();
   MW_RETURN_IF_ERROR(os::set_link_up(name, options_.mtu));
   for (const auto& [address, length] : {std::pair{self_v4_, options_.prefixes.v4.length},
                                         std::pair{self_v6_, options_.prefixes.v6.length}}) {
@@ -144,26 +142,18 @@ void MeshDaemon::resolve_seeds(base::Instant now) {
   next_seed_resolve_ = now + kSeedRetry;
 }
 
-bool MeshDaemon::on_datagram(Engine&, base::Bytes datagram, const base::Endpoint& from,
-                             base::Instant now) {
-  if (!swim::Membership::is_mesh_datagram(datagram)) {
-    ++unclassified_;  // neither WireGuard nor mesh: garbage, counted for the metrics
-    return false;
-  }
+void MeshDaemon::on_datagram(base::Bytes datagram, const base::Endpoint& from, base::Instant now) {
   membership_.receive(datagram, from, now, wall_now(), *this);
   apply_events(now);
-  return true;
 }
 
 base::Instant MeshDaemon::next_deadline() const {
   base::Instant d = std::min(membership_.next_deadline(), next_reauthorize_);
   if (!unresolved_seeds_.empty()) d = std::min(d, next_seed_resolve_);
-  if (control_server_) d = std::min(d, control_server_->next_deadline());
-  if (metrics_server_) d = std::min(d, metrics_server_->next_deadline());
   return d;
 }
 
-void MeshDaemon::on_tick(Engine& engine, base::Instant now) {
+void MeshDaemon::on_tick(base::Instant now) {
   resolve_seeds(now);
   if (now >= next_reauthorize_) {
     // Certificates expire and delegations lapse while members stay up: judge everyone again.
@@ -174,26 +164,10 @@ void MeshDaemon::on_tick(Engine& engine, base::Instant now) {
   apply_events(now);
   if (membership_.incarnation() > persisted_incarnation_)
     persist_incarnation(membership_.incarnation());  // raised by a refutation
-  if (control_server_) control_server_->expire(engine, now);
-  if (metrics_server_) metrics_server_->expire(engine, now);
 }
 
-void MeshDaemon::on_fd(Engine& engine, uint64_t tag, bool readable, bool writable, bool error,
-                       base::Instant now) {
-  if (control_server_ && control_server_->owns(tag)) {
-    control_server_->on_fd(engine, tag, readable, writable, error, now);
-  } else if (metrics_server_ && metrics_server_->owns(tag)) {
-    metrics_server_->on_fd(engine, tag, readable, writable, error, now);
-  }
-}
-
-bool MeshDaemon::on_signal(Engine&, int signal, base::Instant) {
-  if (signal == SIGHUP) {
-    reload_trust();
-    return false;
-  }
-  MW_LOG_INFO("signal {} received; leaving the mesh", signal);
-  return true;
+void MeshDaemon::on_signal(int signal, base::Instant) {
+  if (os::is_hangup(signal)) reload_trust();
 }
 
 void MeshDaemon::reload_trust() {
@@ -216,15 +190,16 @@ void MeshDaemon::reload_trust() {
 void MeshDaemon::shutdown() {
   MW_LOG_INFO("stop requested through the control socket");
   stop_requested_ = true;
-  if (engine_) engine_->stop();
+  if (loop_) loop_->stop();
 }
 
-void MeshDaemon::on_stop(Engine& engine, base::Instant now) {
+void MeshDaemon::on_stop(base::Instant now) {
   (void)os::notify_service_manager("STOPPING=1");
+  MW_LOG_INFO("leaving the mesh");
   membership_.leave(now, *this);
-  if (!options_.gossip_only) {
+  if (!options_.gossip_only && loop_) {
     for (const auto& [id, entry] : peers_) {
-      if (entry.wg_key) engine.device().remove_peer(*entry.wg_key);
+      if (entry.wg_key) loop_->engine().device().remove_peer(*entry.wg_key);
     }
   }
   peers_.clear();
@@ -259,7 +234,7 @@ void MeshDaemon::persist_incarnation(uint64_t incarnation) {
 }
 
 void MeshDaemon::send(const base::Endpoint& to, base::Bytes datagram) {
-  if (engine_) engine_->send_datagram(to, datagram);
+  if (loop_) loop_->engine().send_datagram(to, datagram);
 }
 
 }  // namespace mw::node

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// MeshDaemon: the mesh riding on a WgInterface. It owns the SWIM membership (fed the port's
-// non-WireGuard datagrams), turns membership events into WireGuard peers with derived
-// addresses as allowed IPs, configures the TUN through rtnetlink, serves the control socket and
-// the metrics endpoint, and reloads trust on SIGHUP. Single-threaded: the interface's loop.
+// MeshDaemon: the mesh, a subsystem of the node's loop beside the engine. It owns the SWIM
+// membership (fed the port's mesh datagrams, first byte 0xED, by the loop's classifier), turns
+// membership events into WireGuard peers with derived addresses as allowed IPs, configures the
+// TUN through rtnetlink, serves the control socket and the metrics endpoint (request servers
+// of their own on the loop), and reloads trust on SIGHUP. Single-threaded: the loop's.
 #pragma once
 
 #include <map>
@@ -11,33 +12,39 @@
 
 #include "control/protocol.h"
 #include "discovery/membership.h"
-#include "node/interface_hooks.h"
+#include "node/event_loop.h"
 #include "node/mesh_options.h"
 #include "node/request_server.h"
 #include "os/unix_socket.h"
 
 namespace mw::node {
 
-class MeshDaemon final : public InterfaceHooks, public control::Handler, private swim::Transport {
+class MeshDaemon final : public Subsystem,
+                         public DatagramHandler,
+                         public control::Handler,
+                         private swim::Transport {
  public:
   MeshDaemon(MeshOptions options, base::Instant now, base::WallTime wall);
 
-  // InterfaceHooks
-  base::Result<void> on_start(Engine& engine, base::Instant now) override;
-  bool on_datagram(Engine& engine, base::Bytes datagram, const base::Endpoint& from,
-                   base::Instant now) override;
+  // Joins `loop` (which outlives this daemon): the TUN's addresses and routes, the control
+  // socket, metrics, the membership and its seeds. An error aborts start-up.
+  base::Result<void> start(EventLoop& loop, base::Instant now);
+
+  // DatagramHandler: a mesh datagram.
+  void on_datagram(base::Bytes datagram, const base::Endpoint& from, base::Instant now) override;
+  // Subsystem
   base::Instant next_deadline() const override;
-  void on_tick(Engine& engine, base::Instant now) override;
-  void on_fd(Engine& engine, uint64_t tag, bool readable, bool writable, bool error,
-             base::Instant now) override;
-  bool on_signal(Engine& engine, int signal, base::Instant now) override;
-  void on_stop(Engine& engine, base::Instant now) override;
+  void on_tick(base::Instant now) override;
+  void on_signal(int signal, base::Instant now) override;  // SIGHUP: reload trust
+  void on_stop(base::Instant now) override;                // a graceful leave
 
   // control::Handler (mesh_status.cc, mesh_daemon.cc)
   control::StatusReport status() override;
   void shutdown() override;
 
   bool stopped_by_request() const { return stop_requested_; }
+  // The data-path line `status` shows (the engine's own when unset).
+  void set_data_path(std::string line) { data_path_ = std::move(line); }
   std::string metrics_text() const;
   const swim::Membership& membership() const { return membership_; }
 
@@ -68,7 +75,7 @@ class MeshDaemon final : public InterfaceHooks, public control::Handler, private
   uint64_t incarnation_;
   uint64_t persisted_incarnation_ = 0;
   swim::Membership membership_;
-  Engine* engine_ = nullptr;
+  EventLoop* loop_ = nullptr;
   base::IpAddress self_v4_, self_v6_;
 
   // Members that are WireGuard peers now. The derived keys and addresses are computed once
@@ -93,7 +100,7 @@ class MeshDaemon final : public InterfaceHooks, public control::Handler, private
   std::optional<os::TcpListener> metrics_listener_;
   std::optional<RequestServer> metrics_server_;
   bool stop_requested_ = false;
-  uint64_t unclassified_ = 0;  // datagrams that were neither WireGuard nor mesh messages
+  std::string data_path_;
 };
 
 }  // namespace mw::node

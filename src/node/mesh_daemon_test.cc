@@ -12,7 +12,7 @@
 #include <iterator>
 
 #include "base/testing/temp_dir.h"
-#include "node/testing/fake_engine.h"
+#include "node/testing/mesh_lab.h"
 #include "trust/address.h"
 #include "trust/testing/identities.h"
 #include "wireguard/testing/packets.h"
@@ -21,16 +21,16 @@ namespace mw::node {
 namespace {
 
 using base::Duration;
-using testing::FakeLan;
+using testing::MeshLab;
 
 crypto::PublicKey key_of(uint8_t n) { return trust::testing::identity_from_byte(n).public_key; }
 
-const wg::Peer* wg_peer(FakeLan& lan, uint8_t at, uint8_t of) {
+const wg::Peer* wg_peer(MeshLab& lan, uint8_t at, uint8_t of) {
   auto k = trust::wireguard_public_key(key_of(of));
   return lan.node(at).engine->device().find_peer(*k);
 }
 
-void start_three(FakeLan& lan) {
+void start_three(MeshLab& lan) {
   lan.add(1, {2, 3});
   lan.add(2, {1, 3});
   lan.add(3, {1, 2});
@@ -41,7 +41,7 @@ void start_three(FakeLan& lan) {
 }
 
 TEST(MeshDaemon, MembersBecomePeersWithDerivedAllowedIps) {
-  FakeLan lan;
+  MeshLab lan;
   start_three(lan);
   auto prefixes = trust::MeshPrefixes::defaults();
   for (uint8_t at : {1, 2, 3}) {
@@ -51,7 +51,7 @@ TEST(MeshDaemon, MembersBecomePeersWithDerivedAllowedIps) {
       const wg::Peer* p = wg_peer(lan, at, of);
       ASSERT_NE(p, nullptr) << int(at) << " -> " << int(of);
       ASSERT_TRUE(p->endpoint);
-      EXPECT_EQ(*p->endpoint, FakeLan::address(of));
+      EXPECT_EQ(*p->endpoint, MeshLab::address(of));
       auto ips = lan.node(at).engine->device().allowed_ips(*p);
       EXPECT_EQ(ips.size(), 2u);
       EXPECT_NE(std::find(ips.begin(), ips.end(),
@@ -65,23 +65,22 @@ TEST(MeshDaemon, MembersBecomePeersWithDerivedAllowedIps) {
 }
 
 TEST(MeshDaemon, TrafficFlowsBetweenDerivedAddresses) {
-  FakeLan lan;
+  MeshLab lan;
   start_three(lan);
   auto prefixes = trust::MeshPrefixes::defaults();
   for (bool v6 : {false, true}) {
     auto src = v6 ? trust::mesh_ipv6(key_of(1), prefixes) : trust::mesh_ipv4(key_of(1), prefixes);
     auto dst = v6 ? trust::mesh_ipv6(key_of(3), prefixes) : trust::mesh_ipv4(key_of(3), prefixes);
     auto packet = wg::testing::make_ip_packet(src, dst, 200, v6 ? 66 : 44);
-    auto& n1 = lan.node(1);
-    n1.engine->device().send_packet(packet, lan.now(), *n1.engine);
+    lan.node(1).io->inject_tun(packet);
     lan.run_for(Duration::millis(100));
-    ASSERT_FALSE(lan.node(3).engine->delivered.empty());
-    EXPECT_EQ(wg::testing::packet_tag(lan.node(3).engine->delivered.back()), v6 ? 66u : 44u);
+    ASSERT_FALSE(lan.node(3).io->tun_out.empty());
+    EXPECT_EQ(wg::testing::packet_tag(lan.node(3).io->tun_out.back()), v6 ? 66u : 44u);
   }
 }
 
 TEST(MeshDaemon, CrashRemovesThePeerEverywhereAndRestartRestoresIt) {
-  FakeLan lan;
+  MeshLab lan;
   start_three(lan);
   lan.crash(3);
   lan.run_for(Duration::seconds(30));
@@ -101,7 +100,7 @@ TEST(MeshDaemon, CrashRemovesThePeerEverywhereAndRestartRestoresIt) {
 }
 
 TEST(MeshDaemon, StrangerNeverBecomesAPeer) {
-  FakeLan lan;
+  MeshLab lan;
   lan.add(1, {2});
   lan.add(2, {1});
   lan.add(9, {1, 2});  // trusts them, but nobody trusts it
@@ -128,7 +127,7 @@ TEST(MeshDaemon, CollidingIpv4IsNotRoutedButIpv6Is) {
         b = j;
       }
   ASSERT_NE(a, 0) << "no colliding pair found";
-  FakeLan lan;
+  MeshLab lan;
   lan.add(1, {a, b}, prefixes);
   lan.add(a, {1, b}, prefixes);
   lan.add(b, {1, a}, prefixes);
@@ -152,7 +151,7 @@ TEST(MeshDaemon, CollidingIpv4IsNotRoutedButIpv6Is) {
 }
 
 TEST(MeshDaemon, ControlProtocolReportsAndStops) {
-  FakeLan lan;
+  MeshLab lan;
   start_three(lan);
   MeshDaemon& d = *lan.node(1).daemon;
   control::Request req;
@@ -176,12 +175,12 @@ TEST(MeshDaemon, ControlProtocolReportsAndStops) {
   line.pop_back();
   auto down = control::decode_response(control::serve(line, {0, 0, 1}, 0, d));
   ASSERT_TRUE(down && down->ok);
-  EXPECT_TRUE(lan.node(1).engine->stopped);
+  EXPECT_TRUE(lan.node(1).loop->stopping());
   EXPECT_TRUE(d.stopped_by_request());
 }
 
 TEST(MeshDaemon, MetricsCountMembersProbesAndPeers) {
-  FakeLan lan;
+  MeshLab lan;
   start_three(lan);
   std::string text = lan.node(1).daemon->metrics_text();
   EXPECT_NE(text.find("meshward_members{state=\"alive\"} 2"), std::string::npos) << text;
@@ -192,10 +191,9 @@ TEST(MeshDaemon, MetricsCountMembersProbesAndPeers) {
 
   // Garbage that is neither WireGuard nor mesh is refused and counted.
   auto& n1 = lan.node(1);
-  const uint8_t junk[] = {0x55, 1, 2, 3};
-  EXPECT_FALSE(n1.daemon->on_datagram(*n1.engine, base::Bytes(junk, sizeof junk),
-                                      FakeLan::address(9), lan.now()));
-  EXPECT_FALSE(n1.daemon->on_datagram(*n1.engine, base::Bytes(), FakeLan::address(9), lan.now()));
+  n1.io->inject_udp(MeshLab::address(9), {0x55, 1, 2, 3});
+  n1.io->inject_udp(MeshLab::address(9), {});
+  lan.run_for(Duration::millis(10));
   text = n1.daemon->metrics_text();
   EXPECT_NE(text.find("meshward_mesh_drops_total{reason=\"not_wireguard_or_mesh\"} 2"),
             std::string::npos)
@@ -211,7 +209,7 @@ TEST(MeshDaemon, IncarnationOutlivesAClockThatSteppedBack) {
   base::testing::TempDir dir("mw-state-test");
   std::string state = dir.path() + "/state";
   std::ofstream(state) << "incarnation 4000000000\n";  // a past life when the clock was ahead
-  FakeLan lan;
+  MeshLab lan;
   lan.add(1, {});
   lan.set_state_file(1, state);
   lan.start(1, 0);  // wall clock 1.8e9 s: behind the saved incarnation
@@ -224,7 +222,7 @@ TEST(MeshDaemon, BrokenStateFileIsIgnoredAndRewritten) {
   std::string state = dir.path() + "/state";
   for (const char* bad : {"garbage\n", "incarnation x\n", "incarnation 99999999999\n", ""}) {
     std::ofstream(state) << bad;
-    FakeLan lan;
+    MeshLab lan;
     lan.add(1, {});
     lan.set_state_file(1, state);
     lan.start(1, 0, 1'800'000'000);
@@ -234,10 +232,9 @@ TEST(MeshDaemon, BrokenStateFileIsIgnoredAndRewritten) {
 }
 
 TEST(MeshDaemon, GracefulLeaveRemovesThePeerAtOnce) {
-  FakeLan lan;
+  MeshLab lan;
   start_three(lan);
-  auto& n3 = lan.node(3);
-  n3.daemon->on_stop(*n3.engine, lan.now());
+  lan.stop(3);
   lan.run_for(Duration::millis(200));
   lan.crash(3);
   EXPECT_EQ(wg_peer(lan, 1, 3), nullptr);

@@ -31,10 +31,7 @@ struct MeshOptions {
   bool gossip_only = false;               // membership only: no TUN, no tunnels
   std::optional<base::Endpoint> metrics;  // Prometheus text on http://<this>/metrics
   std::string control_socket;             // the control protocol's unix socket
-  bool tun_offload = true, udp_gso = true, udp_gro = true;
-  IoMode io = IoMode::kAuto;  // the interface loop's I/O backend
-  int crypto_workers = 1;  // sealing and opening threads, the loop's included; 0: the online CPUs
-  int busy_poll_us = 0;    // spin this long before sleeping (WgInterfaceOptions::busy_poll)
+  DataPathOptions data_path;              // offloads, I/O backend, crypto threads, busy polling
   // Remembers the incarnation across restarts, so that a node whose clock stepped back still
   // supersedes its earlier claims and counters ("" = none; `up` uses <config dir>/state).
   std::string state_file;

@@ -64,8 +64,8 @@ MeshDaemon::PeerEntry& MeshDaemon::peer_entry(const crypto::PublicKey& id) {
 
 const wg::Peer* MeshDaemon::wg_peer_of(const crypto::PublicKey& id) const {
   auto it = peers_.find(id);
-  if (options_.gossip_only || !engine_ || it == peers_.end() || !it->second.wg_key) return nullptr;
-  return engine_->device().find_peer(*it->second.wg_key);
+  if (options_.gossip_only || !loop_ || it == peers_.end() || !it->second.wg_key) return nullptr;
+  return loop_->engine().device().find_peer(*it->second.wg_key);
 }
 
 void MeshDaemon::upsert_peer(const swim::MemberView& member, base::Instant now) {
@@ -75,7 +75,7 @@ void MeshDaemon::upsert_peer(const swim::MemberView& member, base::Instant now) 
   entry.incarnation = member.incarnation;
   // Gossip only: no tunnels, only whom we have seen (for the logs).
   if (options_.gossip_only || !entry.wg_key) return;
-  wg::Device& device = engine_->device();
+  wg::Device& device = loop_->engine().device();
   wg::Peer* peer = device.find_peer(*entry.wg_key);
   bool existed = peer != nullptr;
   if (!peer) peer = &device.add_peer(*entry.wg_key);
@@ -83,14 +83,15 @@ void MeshDaemon::upsert_peer(const swim::MemberView& member, base::Instant now) 
   if (existed && known && before != member.incarnation) {
     // A new incarnation: it may have restarted and lost its sessions. Handshake now rather
     // than wait for our keys to time out; after a mere refutation this only rekeys early.
-    device.initiate_handshake(*peer, now, engine_->device_output());
+    device.initiate_handshake(*peer, now, loop_->engine().output());
   }
 }
 
 void MeshDaemon::remove_peer(const crypto::PublicKey& id) {
   auto it = peers_.find(id);
   if (it == peers_.end()) return;
-  if (it->second.wg_key && !options_.gossip_only) engine_->device().remove_peer(*it->second.wg_key);
+  if (it->second.wg_key && !options_.gossip_only)
+    loop_->engine().device().remove_peer(*it->second.wg_key);
   peers_.erase(it);
 }
 
@@ -123,7 +124,7 @@ void MeshDaemon::refresh_allowed_ips() {
   }
   ipv4_conflicts_ = std::move(conflicts);
   if (options_.gossip_only) return;
-  wg::Device& device = engine_->device();
+  wg::Device& device = loop_->engine().device();
   for (const auto& [id, entry] : peers_) {
     if (!entry.wg_key) continue;
     wg::Peer* peer = device.find_peer(*entry.wg_key);

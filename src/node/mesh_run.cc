@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// run_mesh: the foreground life of `meshward up`: the interface with the mesh on its loop.
+// run_mesh: the foreground life of `meshward up`: the interface, with the mesh daemon as a
+// subsystem of its loop.
 #include <fmt/format.h>
 
 #include "base/clock.h"
@@ -16,17 +17,16 @@ int run_mesh(MeshOptions options) {
   wg.mtu = options.mtu;
   wg.listen_port = options.port;
   wg.tun = !options.gossip_only;
-  wg.tun_offload = options.tun_offload;
-  wg.udp_gso = options.udp_gso;
-  wg.udp_gro = options.udp_gro;
-  wg.io = options.io;
-  wg.crypto_workers = options.crypto_workers;
-  wg.busy_poll = base::Duration::micros(options.busy_poll_us);
+  wg.data_path = options.data_path;
   MeshDaemon mesh(std::move(options), clock.now(), clock.wall());
-  wg.hooks = &mesh;
   auto iface = WgInterface::create(wg);
   if (!iface) {
     fmt::print(stderr, "error: {}\n", iface.error().message());
+    return 1;
+  }
+  mesh.set_data_path((*iface)->data_path());
+  if (auto r = mesh.start((*iface)->loop(), clock.now()); !r) {
+    fmt::print(stderr, "error: {}\n", r.error().message());
     return 1;
   }
   auto r = (*iface)->run();

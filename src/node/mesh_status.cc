@@ -4,6 +4,7 @@
 // by reason, gossip bytes).
 #include <fmt/format.h>
 
+#include "base/check.h"
 #include "base/version.h"
 #include "control/metrics.h"
 #include "node/mesh_daemon.h"
@@ -14,14 +15,14 @@ control::StatusReport MeshDaemon::status() {
   control::StatusReport r;
   r.version = kVersion;
   r.identity = trust::public_key_text(options_.identity.public_key);
-  r.interface = options_.gossip_only ? "" : engine_->name();
+  r.interface = options_.gossip_only ? "" : loop_->io().tun_name();
   r.ipv4 = self_v4_.to_string();
   r.ipv6 = self_v6_.to_string();
-  r.port = engine_->port();
+  r.port = loop_->io().udp_port();
   r.incarnation = membership_.incarnation();  // raised by refutations
   r.started_unix = started_wall_.unix_nanos / 1000000000;
   r.gossip_only = options_.gossip_only;
-  r.data_path = engine_->data_path();
+  r.data_path = data_path_.empty() ? loop_->engine().data_path() : data_path_;
   for (const swim::MemberView& m : membership_.members()) {
     control::MemberStatus s;
     s.identity = trust::public_key_text(m.id);
@@ -71,16 +72,33 @@ std::string MeshDaemon::metrics_text() const {
             {{"direction", "sent"}}, double(st.gossip_bytes_sent));
   w.counter("meshward_gossip_bytes_total", "Mesh protocol bytes, by direction.",
             {{"direction", "received"}}, double(st.gossip_bytes_received));
-  if (unclassified_ > 0)
+  if (loop_ && loop_->drops().unclassified > 0)
     w.counter("meshward_mesh_drops_total", "Mesh datagrams dropped, by reason.",
-              {{"reason", "not_wireguard_or_mesh"}}, double(unclassified_));
+              {{"reason", "not_wireguard_or_mesh"}}, double(loop_->drops().unclassified));
   for (size_t r = 0; r < st.drops.size(); ++r) {
     if (st.drops[r] == 0) continue;
     w.counter("meshward_mesh_drops_total", "Mesh datagrams dropped, by reason.",
               {{"reason", swim::drop_reason_name(swim::DropReason(r))}}, double(st.drops[r]));
   }
-  if (!options_.gossip_only && engine_) {
-    const wg::Device& device = engine_->device();
+  w.counter("meshward_bugs_total", "Internal errors caught (MW_BUG); any is a defect to report.",
+            {}, double(base::bug_count()));
+  if (loop_) {
+    // What the data path itself dropped (the engine, the I/O), beside the device's reasons.
+    const dp::EngineDrops& e = loop_->engine().drops();
+    const dp::IoDrops& io = loop_->io().drops();
+    for (auto [reason, n] :
+         {std::pair{"handshake_queue_full", e.handshake_queue_full},
+          std::pair{"seal_failed", e.seal_failed},
+          std::pair{"tun_read_malformed", e.tun_read_malformed},
+          std::pair{"udp_receive_failed", e.udp_receive_failed}, std::pair{"udp_send", io.udp_send},
+          std::pair{"tun_write", io.tun_write}}) {
+      w.counter("meshward_dataplane_drops_total",
+                "Packets or datagrams the data path dropped, by reason.", {{"reason", reason}},
+                double(n));
+    }
+  }
+  if (!options_.gossip_only && loop_) {
+    const wg::Device& device = loop_->engine().device();
     const wg::DeviceStats& ds = device.stats();
     w.counter("meshward_handshakes_total", "WireGuard handshakes completed.", {},
               double(ds.handshakes_completed));

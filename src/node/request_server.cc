@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// RequestServer: accept, read until the request is complete, write the reply, close.
+// RequestServer: accept, read until a request is complete, write the reply; then close (one
+// request per connection) or wait for the next request (a session).
 #include "node/request_server.h"
 
 #include "base/log.h"
+#include "base/secret.h"
 
 namespace mw::node {
 
-base::Result<void> RequestServer::start(Engine& engine, int listen_fd, uint64_t tag,
-                                        Accept accept) {
-  tag_ = tag;
-  next_tag_ = tag + 1;
+base::Result<void> RequestServer::start(EventLoop& loop, int listen_fd, Accept accept) {
+  loop_ = &loop;
+  loop.add(*this);
+  tag_ = loop.reserve_tags(*this, kMaxTags);
+  next_tag_ = tag_ + 1;
   accept_ = std::move(accept);
-  return engine.watch_fd(listen_fd, tag, false);
+  return loop.watch(listen_fd, tag_, false);
 }
 
-void RequestServer::accept_all(Engine& engine, base::Instant now) {
+void RequestServer::accept_all(base::Instant now) {
   while (true) {
     base::UniqueFd fd = accept_();
     if (!fd.valid()) return;
@@ -31,16 +34,17 @@ void RequestServer::accept_all(Engine& engine, base::Instant now) {
       }
       c.credentials = *creds;
     }
-    if (!engine.watch_fd(fd.get(), tag, false)) continue;
+    if (!loop_->watch(fd.get(), tag, false)) continue;
     c.fd = std::move(fd);
     connections_.emplace(tag, std::move(c));
   }
 }
 
-void RequestServer::close(Engine& engine, uint64_t tag) {
+void RequestServer::close(uint64_t tag) {
   auto it = connections_.find(tag);
   if (it == connections_.end()) return;
-  engine.unwatch_fd(it->second.fd.get());
+  loop_->unwatch(it->second.fd.get());
+  base::secure_wipe(it->second.out.data(), it->second.out.size());  // replies may hold keys
   connections_.erase(it);
 }
 
@@ -50,26 +54,53 @@ base::Instant RequestServer::next_deadline() const {
   return d;
 }
 
-void RequestServer::expire(Engine& engine, base::Instant now) {
+void RequestServer::on_tick(base::Instant now) {
   std::vector<uint64_t> due;
   for (const auto& [tag, c] : connections_)
     if (c.deadline <= now) due.push_back(tag);
   for (uint64_t tag : due) {
     MW_LOG_INFO("{}: connection timed out", what_);
-    close(engine, tag);
+    close(tag);
   }
 }
 
-void RequestServer::on_fd(Engine& engine, uint64_t tag, bool readable, bool /*writable*/,
-                          bool error, base::Instant now) {
+bool RequestServer::serve_session(Connection& c, base::Instant now) {
+  if (c.hang_up) return true;  // only writing what is left
+  c.read_closed = !os::read_available(c.fd.get(), c.in, max_request_len_ + 1);
+  while (!c.hang_up) {
+    size_t taken = serve_(c.in, &c.out, &c.hang_up);
+    if (taken == 0) break;
+    c.in.erase(0, taken);
+    c.deadline = now + kTimeout;
+  }
+  if (!c.hang_up && c.in.size() > max_request_len_) {
+    MW_LOG_INFO("{}: request over {} bytes refused", what_, max_request_len_);
+    c.out += too_big_;
+    c.hang_up = true;
+  }
+  return !c.read_closed || !c.out.empty();
+}
+
+void RequestServer::on_fd(uint64_t tag, const os::PollEvent& event, base::Instant now) {
   if (tag == tag_) {
-    accept_all(engine, now);
+    accept_all(now);
     return;
   }
   auto it = connections_.find(tag);
   if (it == connections_.end()) return;
   Connection& c = it->second;
-  if (readable && !c.read_closed) {
+  if (serve_) {
+    bool alive = !event.error || event.readable;
+    if (event.readable && alive && !serve_session(c, now)) alive = false;
+    if (!c.out.empty() && !os::write_some(c.fd.get(), c.out)) alive = false;
+    if (!alive || (c.hang_up && c.out.empty())) {
+      close(tag);
+      return;
+    }
+    if (!loop_->rewatch(c.fd.get(), tag, !c.out.empty(), !c.hang_up && !c.read_closed)) close(tag);
+    return;
+  }
+  if (event.readable && !c.read_closed) {
     // Before the answer the request accumulates; after it, anything more is read and ignored
     // so that a level-triggered readable fd does not keep waking the loop.
     std::string& sink = c.answered ? scratch_ : c.in;
@@ -77,7 +108,7 @@ void RequestServer::on_fd(Engine& engine, uint64_t tag, bool readable, bool /*wr
     c.read_closed = !os::read_available(c.fd.get(), sink, max_request_len_ + 1);
     if (!c.answered && c.in.size() > max_request_len_) {
       MW_LOG_INFO("{}: request over {} bytes refused", what_, max_request_len_);
-      close(engine, tag);
+      close(tag);
       return;
     }
     if (!c.answered) {
@@ -85,25 +116,25 @@ void RequestServer::on_fd(Engine& engine, uint64_t tag, bool readable, bool /*wr
         c.out = std::move(*reply);
         c.answered = true;
       } else if (c.read_closed) {
-        close(engine, tag);  // closed before finishing its request
+        close(tag);  // closed before finishing its request
         return;
       }
     }
-  } else if (error && !readable) {
-    close(engine, tag);
+  } else if (event.error && !event.readable) {
+    close(tag);
     return;
   }
   if (c.answered && !c.out.empty() && !os::write_some(c.fd.get(), c.out)) {
-    close(engine, tag);
+    close(tag);
     return;
   }
   if (c.answered && c.out.empty()) {
-    close(engine, tag);
+    close(tag);
     return;
   }
   // Waiting for more of the request, or for room to write the rest of the answer; once the peer
   // has shut down its side, only writability (and errors) matter.
-  if (!engine.rewatch_fd(c.fd.get(), tag, c.answered, !c.read_closed)) close(engine, tag);
+  if (!loop_->rewatch(c.fd.get(), tag, c.answered, !c.read_closed)) close(tag);
 }
 
 }  // namespace mw::node

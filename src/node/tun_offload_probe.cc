@@ -10,36 +10,29 @@
 #include <cstring>
 #include <vector>
 
-#include "dataplane/gro_coalesce.h"
-#include "dataplane/gso_split.h"
-#include "dataplane/virtio_net_hdr.h"
+#include "dataplane/framing.h"
 #include "os/private_netns.h"
 #include "os/tun_probe.h"
 
 namespace mw::node {
 namespace {
 
-constexpr size_t kMaxSegments = 128;
 constexpr size_t kSuperPacketLen = 65536 + 64;
 constexpr base::Duration kRoundTripTimeout = base::Duration::seconds(2);
 // The child's own deadline, past the round trip's, covers creating and tearing down the
 // namespaces.
 constexpr base::Duration kChildTimeout = base::Duration::seconds(4);
 
-// Packets from one TUN are cut (dp::gso_split) and coalesced (dp::GroCoalescer, trusting inner
-// checksums as the interface does after decryption) before they are written to the other.
+// Packets from one TUN are cut and joined by the engine's own framing (dp::TunReader,
+// dp::TunWriter, which trusts inner checksums as the engine does after decryption) before they
+// are written to the other.
 class SplitCoalesceRelay final : public os::TunRelay {
  public:
   explicit SplitCoalesceRelay(int mtu)
       : in_(kSuperPacketLen + dp::kVirtioNetHdrLen),
-        segment_buffers_(kMaxSegments,
-                         std::vector<uint8_t>(dp::kVirtioNetHdrLen + size_t(mtu) + 64)),
-        out_buffers_(kMaxSegments, std::vector<uint8_t>(kSuperPacketLen + dp::kVirtioNetHdrLen)),
-        coalescer_(kMaxSegments, false, dp::InnerChecksums::kTrust) {
-    for (auto& b : segment_buffers_)
-      segments_.push_back({b.data() + dp::kVirtioNetHdrLen, b.size() - dp::kVirtioNetHdrLen, 0});
-    for (auto& b : out_buffers_) out_.push_back({b.data(), b.size(), 0});
-  }
+        segment_buffers_(dp::kMaxSegments, std::vector<uint8_t>(dp::kHeadroom + size_t(mtu) + 64)),
+        reader_(true, dp::kHeadroom + size_t(mtu) + 64),
+        writer_(true, dp::kMaxSegments) {}
 
   base::Result<void> forward(os::Tun& from, os::Tun& to) override {
     for (;;) {
@@ -47,35 +40,28 @@ class SplitCoalesceRelay final : public os::TunRelay {
       auto n = from.read_batch(std::span(&slot, 1));
       if (!n) return n.error();
       if (*n == 0) return {};
-      MW_RETURN_IF_ERROR(relay_one(base::Bytes(slot.data, slot.length), to));
+      MW_RETURN_IF_ERROR(relay_one(base::MutableBytes(slot.data, slot.length), to));
     }
   }
 
  private:
-  base::Result<void> relay_one(base::Bytes packet, os::Tun& to) {
-    dp::VirtioNetHdr hdr;
-    if (!dp::decode_virtio_net_hdr(packet, &hdr))
+  base::Result<void> relay_one(base::MutableBytes read, os::Tun& to) {
+    if (read.size() < dp::kVirtioNetHdrLen)
       return base::Error("TUN packet shorter than its virtio-net header", 0);
+    // Each segment is valid only during its call: copied after the headroom of its own buffer.
     size_t count = 0;
-    dp::SplitError e = dp::gso_split(hdr, packet.subspan(dp::kVirtioNetHdrLen), segments_, &count);
-    if (e != dp::SplitError::kNone) return {};  // what the data path drops (IPv6 extras, ...)
-    for (size_t i = 0; i < count; ++i)
-      coalescer_.add(base::Bytes(segments_[i].data, segments_[i].length));
-    size_t outputs = 0;
-    std::array<os::PacketSlot, kMaxSegments> packets;
-    if (coalescer_.flush(out_, &outputs) == dp::FlushError::kNone) {
-      for (size_t i = 0; i < outputs; ++i)
-        packets[i] = {out_[i].data, out_[i].capacity, out_[i].length};
-    } else {  // as the interface does: the segments alone, each behind an all-zero header
-      coalescer_.clear();
-      outputs = count;
-      for (size_t i = 0; i < count; ++i) {
-        uint8_t* start = segments_[i].data - dp::kVirtioNetHdrLen;
-        std::memset(start, 0, dp::kVirtioNetHdrLen);
-        size_t length = segments_[i].length + dp::kVirtioNetHdrLen;
-        packets[i] = {start, length, length};
-      }
-    }
+    bool ok = reader_.for_each_packet(read, [&](base::Bytes segment) {
+      if (count == segment_buffers_.size() ||
+          segment.size() > segment_buffers_[count].size() - dp::kHeadroom)
+        return;
+      std::vector<uint8_t>& buffer = segment_buffers_[count];
+      std::memcpy(buffer.data() + dp::kHeadroom, segment.data(), segment.size());
+      segments_[count++] = {buffer.data() + dp::kHeadroom, buffer.size() - dp::kHeadroom,
+                            segment.size()};
+    });
+    if (!ok) return {};  // what the data path drops (IPv6 extras, ...)
+    std::array<os::PacketSlot, dp::kMaxSegments> packets;
+    size_t outputs = writer_.frame(std::span(segments_.data(), count), packets);
     uint64_t refused = 0;
     MW_RETURN_IF_ERROR(to.write_batch(std::span(packets.data(), outputs), &refused));
     if (refused != 0) return base::Error(fmt::format("the kernel refused {} packets", refused), 0);
@@ -84,10 +70,9 @@ class SplitCoalesceRelay final : public os::TunRelay {
 
   std::vector<uint8_t> in_;
   std::vector<std::vector<uint8_t>> segment_buffers_;
-  std::vector<dp::PacketSlot> segments_;
-  std::vector<std::vector<uint8_t>> out_buffers_;
-  std::vector<dp::PacketSlot> out_;
-  dp::GroCoalescer coalescer_;
+  std::array<os::PacketSlot, dp::kMaxSegments> segments_{};
+  dp::TunReader reader_;
+  dp::TunWriter writer_;
 };
 
 const char* describe(const os::TunOffloads& o) {

@@ -41,6 +41,10 @@ int read_signal(int signal_fd) {
   return int(info.ssi_signo);
 }
 
+bool is_hangup(int signal) { return signal == SIGHUP; }
+
+uint32_t effective_uid() { return uint32_t(::geteuid()); }
+
 namespace {
 
 // Whether /proc/self/exe is the file this code was loaded from. It is not when the program was

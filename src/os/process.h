@@ -4,6 +4,7 @@
 // re-executing itself with one more environment entry, and readiness notification to systemd.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "base/result.h"
@@ -16,6 +17,10 @@ namespace mw::os {
 base::Result<base::UniqueFd> make_signal_fd();
 // Reads one pending signal number from the signalfd, or 0.
 int read_signal(int signal_fd);
+// Whether `signal` is SIGHUP (the reload request), so callers need no <signal.h>.
+bool is_hangup(int signal);
+// The process's effective user id.
+uint32_t effective_uid();
 
 // Forks. The parent waits for the child to call Daemon::ready() (exit 0) or to fail before it
 // (exit 1), and never returns. The child detaches (setsid, stdin from /dev/null) and continues.

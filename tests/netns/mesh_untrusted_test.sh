@@ -144,13 +144,15 @@ else
     "$(mesh_metric_samples 1 meshward_mesh_drops_total)"
 fi
 
-# 3. Replay: real mesh datagrams to node 2, captured on its underlay for 3 s, sent again (from
-# the stranger's namespace, each three times) to node 2: its replay windows drop them.
+# 3. Replay: real mesh datagrams from nodes 1 and 3 to node 2, captured on its underlay for 3 s,
+# sent again (from the stranger's namespace, each three times) to node 2: its replay windows
+# drop them.
 replayed_before=$(mesh_metric_sum 2 'meshward_mesh_drops_total{reason="replayed"}')
 replayed=$(ip netns exec "$(mesh_ns 2)" python3 - "$MESH_PORT" <<'PY'
 import socket, struct, sys, time
 port = int(sys.argv[1])
 me = socket.inet_aton("10.77.0.2")
+trusted = {socket.inet_aton("10.77.0.1"), socket.inet_aton("10.77.0.3")}
 s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
 s.bind(("eth0", 0))
 s.settimeout(0.2)
@@ -165,7 +167,9 @@ while time.time() < deadline and len(got) < 50:
         continue
     dport = struct.unpack("!H", pkt[ihl + 2:ihl + 4])[0]
     payload = pkt[ihl + 8:]
-    if pkt[16:20] == me and dport == port and payload[:1] == b"\xed":
+    # From the trusted nodes only: the stranger's own knocks are refused as not_trusted, not
+    # as replays, whenever the 3 s window happens to catch one.
+    if pkt[16:20] == me and pkt[12:16] in trusted and dport == port and payload[:1] == b"\xed":
         got.append(payload.hex())
 print("\n".join(got))
 PY

@@ -1,28 +1,35 @@
 // SPDX-License-Identifier: Apache-2.0
-// The I/O backend of the WgInterface loop: readiness of its fds (TUN, UDP, signals, UAPI, the
-// hooks' fds) and the hot writes (UDP datagrams, GSO runs, TUN packets). Two implementations:
-// epoll with immediate syscalls, and io_uring with polls and writes batched into one
-// io_uring_enter per commit. Include only from node/wg_interface*.
+// The kernel side of KernelIo: readiness of fds (TUN, UDP, and whatever else the loop watches)
+// and the hot writes (UDP datagrams, GSO runs, TUN packets) on real os:: objects. Two
+// implementations: epoll with immediate syscalls, and io_uring with polls and writes batched
+// into one io_uring_enter per commit. Include only from dataplane/kernel_io* and its tests.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string_view>
 
 #include "base/result.h"
 #include "base/time.h"
-#include "node/wg_interface.h"
+#include "dataplane/packet_io.h"
 #include "os/epoll.h"
 #include "os/tun.h"
 #include "os/udp_socket.h"
 
-namespace mw::node::detail {
+namespace mw::dp {
 
-// What the writes dropped (kernel refusals, full socket buffers), for the log.
-struct IoDrops {
-  uint64_t udp_send = 0;
-  uint64_t tun_write = 0;
-};
+// How the loop waits and writes: io_uring (polls, and UDP/TUN writes batched into one
+// io_uring_enter per flush) or epoll (a syscall per wait and per write batch). kAuto is epoll
+// until io_uring measures at least as fast here (docs/meshward-wg.md); kUring fails when the
+// kernel refuses io_uring.
+enum class IoMode { kAuto, kUring, kEpoll };
+// "auto", "uring" (or "io_uring"), "epoll"; nullopt for anything else.
+std::optional<IoMode> parse_io_mode(std::string_view text);
+const char* io_mode_name(IoMode mode);
+
+namespace detail {
 
 // Contract: one thread. Watches are level-triggered on both backends: a fd that stays ready is
 // reported by every wait(). Buffers handed to send/send_segmented/write are read until commit()
@@ -51,7 +58,8 @@ class IoBackend {
 std::unique_ptr<IoBackend> make_epoll_backend(os::Epoll epoll, IoDrops* drops);
 // Fails when the kernel refuses io_uring.
 base::Result<std::unique_ptr<IoBackend>> make_uring_backend(IoDrops* drops);
-// The backend for `mode`: kAuto tries the preferred one and falls back to epoll.
+// The backend for `mode`: kAuto is epoll (see IoMode); kUring fails if io_uring is refused.
 base::Result<std::unique_ptr<IoBackend>> make_io_backend(IoMode mode, IoDrops* drops);
 
-}  // namespace mw::node::detail
+}  // namespace detail
+}  // namespace mw::dp

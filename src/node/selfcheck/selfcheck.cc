@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Self-check scenarios over wg::testing::TwoPeerSim: handshake, lossy traffic, rekey, expiry,
 // a lost handshake response, and a cookie round trip under load.
-#include "node/selfcheck.h"
+#include "node/selfcheck/selfcheck.h"
 
 #include <fmt/format.h>
 

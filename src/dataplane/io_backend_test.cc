@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The same tests for both I/O backends of the interface loop: level-triggered watches,
 // rewatch and unwatch, and datagrams (plain and one GSO run) leaving by commit().
-#include "node/wg_interface_io.h"
+#include "dataplane/io_backend.h"
 
 #include <gtest/gtest.h>
 
 #include <array>
 #include <vector>
 
-namespace mw::node::detail {
+namespace mw::dp::detail {
 namespace {
 
 class IoBackendTest : public ::testing::TestWithParam<IoMode> {
@@ -121,4 +121,4 @@ INSTANTIATE_TEST_SUITE_P(Backends, IoBackendTest, ::testing::Values(IoMode::kEpo
                          [](const auto& info) { return std::string(io_mode_name(info.param)); });
 
 }  // namespace
-}  // namespace mw::node::detail
+}  // namespace mw::dp::detail

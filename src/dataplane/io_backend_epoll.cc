@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The epoll I/O backend (every write is a syscall made at once: sendmmsg, a UDP_SEGMENT
+// The epoll I/O backend of KernelIo (every write is a syscall made at once: sendmmsg, a UDP_SEGMENT
 // sendmsg, write(2) per TUN packet), the choice of backend, and the --io names.
-#include "node/wg_interface_io.h"
+#include "dataplane/io_backend.h"
 
 #include <algorithm>
 #include <array>
@@ -11,7 +11,7 @@
 #include "base/log.h"
 #include "os/udp_offload.h"
 
-namespace mw::node {
+namespace mw::dp {
 
 std::optional<IoMode> parse_io_mode(std::string_view text) {
   if (text == "auto") return IoMode::kAuto;
@@ -29,9 +29,9 @@ const char* io_mode_name(IoMode mode) {
   return "auto";
 }
 
-}  // namespace mw::node
+}  // namespace mw::dp
 
-namespace mw::node::detail {
+namespace mw::dp::detail {
 namespace {
 
 class EpollBackend final : public IoBackend {
@@ -86,17 +86,11 @@ std::unique_ptr<IoBackend> make_epoll_backend(os::Epoll epoll, IoDrops* drops) {
 }
 
 base::Result<std::unique_ptr<IoBackend>> make_io_backend(IoMode mode, IoDrops* drops) {
-  // auto means epoll until io_uring measures at least as fast (see docs/meshward-wg.md).
-  constexpr IoMode kAutoChoice = IoMode::kEpoll;
-  IoMode want = mode == IoMode::kAuto ? kAutoChoice : mode;
-  if (want == IoMode::kUring) {
-    auto uring = make_uring_backend(drops);
-    if (uring || mode == IoMode::kUring) return uring;
-    MW_LOG_INFO("io_uring unavailable ({}); using epoll", uring.error().message());
-  }
+  // kAuto is epoll until io_uring measures at least as fast (see docs/meshward-wg.md).
+  if (mode == IoMode::kUring) return make_uring_backend(drops);
   auto ep = os::Epoll::create();
   if (!ep) return ep.error();
   return make_epoll_backend(std::move(*ep), drops);
 }
 
-}  // namespace mw::node::detail
+}  // namespace mw::dp::detail

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "base/log.h"
-#include "node/wg_interface_io.h"
+#include "dataplane/io_backend.h"
 #include "os/uring.h"
 
-namespace mw::node::detail {
+namespace mw::dp::detail {
 namespace {
 
 // user_data of a send: kind in the top byte (below the wrapper's bits), a run index below.
@@ -232,4 +232,4 @@ base::Result<std::unique_ptr<IoBackend>> make_uring_backend(IoDrops* drops) {
   return std::unique_ptr<IoBackend>(std::make_unique<UringBackend>(std::move(*ring), drops));
 }
 
-}  // namespace mw::node::detail
+}  // namespace mw::dp::detail

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: Apache-2.0
+// The engine's inbound and outbound paths. Stages of one wake of the loop:
+//   1. TUN readable: read a batch of packets, frame them into IP packets (super-packets are
+//      cut) and route each into the device (outbound), which seals it into the next output
+//      slot (or frames it there for the crypto workers);
+//   2. UDP readable: read batches of datagrams (GRO buffers walked datagram by datagram);
+//      handshake messages join a bounded queue, datagrams that are not WireGuard go to the
+//      foreign sink, the rest straight into the device (inbound). With crypto workers,
+//      transport data is admitted by the device, opened a receive buffer at a time on the
+//      workers, and then finished by the device in arrival order (replay check, delivery);
+//   3. on_wake_end: drain part of the handshake queue, judging "under load" from its length;
+//      run expired timers; garbage-collect the rate limiter once a second; flush
+//      (engine_flush.cc).
+//   Steps 1-3 also flush whenever an output pool fills.
+// Order: the device assigns counters in order on this thread and every message takes the next
+// output slot, which leave in pool order, so every peer's datagrams leave in the order the
+// device made them.
+// Buffers: every packet buffer is allocated at start and reused; the device's output is sealed
+// or copied into the output pools during the call and written out at the flush, except
+// decrypted packets, which the packet pool takes as views into the read buffer they arrived in
+// (step 2 flushes before reading into it again). Crypto workers touch a pool slot only inside
+// the flush's sealing, and the read buffer only inside step 2's opening.
+#include "dataplane/engine.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "base/log.h"
+
+namespace mw::dp {
+namespace {
+
+// Per readable event, drain up to this many batches from a UDP socket, so that a flood piles
+// up in our handshake queue (where it is judged) rather than in the kernel's socket buffer.
+constexpr size_t kBatchesPerWake = 32;
+// Handshakes that may each cost a DH, per wake; under load most cost only two MACs.
+constexpr size_t kHandshakesPerWake = 128;
+constexpr size_t kHandshakesPerWakeUnderLoad = 4096;
+constexpr base::Duration kGcInterval = base::Duration::seconds(1);
+
+}  // namespace
+
+int resolve_crypto_workers(int crypto_workers) {
+  constexpr int kMax = 8;  // a 64-datagram batch is 16 claims of kClaim jobs
+  int n = crypto_workers > 0 ? crypto_workers : int(std::thread::hardware_concurrency());
+  return std::clamp(n, 1, kMax);
+}
+
+Engine::Engine(PacketIo& io, const EngineOptions& options, wg::DeviceConfig config)
+    : io_(io),
+      device_(std::move(config)),
+      tun_reader_(io.tun_offloads().vnet_hdr, kBufferLen),
+      tun_writer_(io.tun_offloads().vnet_hdr, kPoolSlots) {
+  (void)options.mtu;  // the device takes it from `config`
+  int threads = resolve_crypto_workers(options.crypto_workers);
+  if (threads > 1) crypto_ = std::make_unique<CryptoWorkers>(size_t(threads));
+  in_storage_.assign(kPoolSlots * kBufferLen, 0);
+  for (size_t i = 0; i < kPoolSlots; ++i)
+    in_buffers_.emplace_back(in_storage_.data() + i * kBufferLen, kBufferLen);
+  tun_slots_.resize(kPoolSlots);
+  udp_slots_.resize(kPoolSlots);
+  for (size_t i = 0; i < kPoolSlots; ++i) {
+    tun_slots_[i] = {in_buffers_[i].data(), kBufferLen, 0};
+    udp_slots_[i] = {in_buffers_[i].data(), kBufferLen, 0, {}};
+  }
+}
+
+Engine::~Engine() = default;
+
+std::string Engine::data_path() const {
+  TunOffloads t = io_.tun_offloads();
+  const char* tun = !io_.has_tun() ? "none"
+                    : !t.vnet_hdr  ? "off"
+                    : t.uso        ? "TSO+USO"
+                    : t.tso        ? "TSO"
+                                   : "csum";
+  return fmt::format("{}, TUN offload {}, UDP GSO {}, UDP GRO {}, crypto {} threads", io_.name(),
+                     tun, io_.udp_gso() ? "on" : "off", io_.udp_gro() ? "on" : "off",
+                     crypto_threads());
+}
+
+base::Result<void> Engine::on_tun_readable(base::Instant now) {
+  auto n = io_.read_tun(tun_slots_);
+  if (!n) {
+    tun_gone_ = true;
+    return n.error();
+  }
+  for (size_t i = 0; i < *n; ++i) {
+    base::MutableBytes read(tun_slots_[i].data, tun_slots_[i].length);
+    bool ok = tun_reader_.for_each_packet(
+        read, [&](base::Bytes packet) { device_.send_packet(packet, now, *this); });
+    if (!ok) ++drops_.tun_read_malformed;
+  }
+  return {};
+}
+
+void Engine::on_udp_readable(Family family, base::Instant now) {
+  for (size_t round = 0; round < kBatchesPerWake; ++round) {
+    if (io_.udp_gro()) {
+      // One buffer may hold many datagrams of one flow. Each receive goes into the next
+      // buffer, so decrypted packets can stay where they are until the flush after the last.
+      for (size_t i = 0; i < kPoolSlots; ++i) {
+        auto d = io_.recv_udp_gro(family, in_buffers_[i]);
+        if (!d) {
+          ++drops_.udp_receive_failed;
+          MW_LOG_DEBUG("UDP receive failed: {}", d.error().message());
+          flush_views();
+          return;
+        }
+        if (d->length == 0) {  // drained
+          flush_views();
+          return;
+        }
+        for_each_gro_datagram(
+            in_buffers_[i], d->length, d->segment_len,
+            [&](base::MutableBytes datagram) { on_udp_datagram(datagram, d->peer, now); });
+        open_datagrams(now);  // before the buffer is read into again
+      }
+      flush();
+      continue;
+    }
+    auto n = io_.recv_udp(family, udp_slots_);
+    if (!n) {
+      ++drops_.udp_receive_failed;
+      MW_LOG_DEBUG("UDP receive failed: {}", n.error().message());
+      flush_views();
+      return;
+    }
+    for (size_t i = 0; i < *n; ++i)
+      on_udp_datagram(base::MutableBytes(udp_slots_[i].data, udp_slots_[i].length),
+                      udp_slots_[i].peer, now);
+    open_datagrams(now);
+    if (*n < udp_slots_.size()) {  // drained
+      flush_views();
+      return;
+    }
+    flush();
+  }
+}
+
+void Engine::on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer, base::Instant now) {
+  auto type = wg::classify(d);
+  if (type != wg::MessageType::kTransport || !crypto_) {
+    // Transport data admitted before this datagram is finished first: a foreign subsystem may
+    // change peers, and a cookie reply may touch the device, only after what arrived earlier.
+    open_datagrams(now);
+  }
+  if (!type) {
+    if (foreign_) {
+      foreign_->on_foreign_datagram(d, peer, now);
+    } else {
+      ++drops_.foreign_unhandled;
+    }
+    return;
+  }
+  if (type == wg::MessageType::kInitiation || type == wg::MessageType::kResponse) {
+    // Handshakes cost a DH: queue them so that the backlog decides "under load".
+    if (handshakes_.size() >= wg::kMaxQueuedIncomingHandshakes) {
+      ++drops_.handshake_queue_full;
+      return;
+    }
+    QueuedHandshake& q = handshakes_.emplace_back();
+    std::memcpy(q.bytes.data(), d.data(), d.size());
+    q.length = d.size();
+    q.source = peer;
+    return;
+  }
+  if (type == wg::MessageType::kTransport && crypto_) {
+    if (open_count_ == kOpenBatch) open_datagrams(now);
+    auto ticket = device_.admit_transport(d, now);
+    if (!ticket) return;  // counted by the device
+    CryptoJob& job = open_jobs_[open_count_];
+    job.op = CryptoJob::Op::kOpen;
+    job.message = d.data();
+    job.message_len = d.size();
+    job.counter = ticket->counter;
+    job.key = ticket->key;
+    ticket->key.wipe();
+    open_tickets_[open_count_] = *ticket;
+    open_sources_[open_count_++] = peer;
+    return;
+  }
+  device_.receive_datagram(d, peer, now, false, *this);
+}
+
+void Engine::open_datagrams(base::Instant now) {
+  if (open_count_ == 0) return;
+  crypto_->run(std::span(open_jobs_.data(), open_count_));
+  for (size_t i = 0; i < open_count_; ++i) {
+    const CryptoJob& job = open_jobs_[i];
+    device_.finish_transport(open_tickets_[i], base::MutableBytes(job.message, job.message_len),
+                             job.ok, open_sources_[i], now, *this);
+  }
+  open_count_ = 0;
+}
+
+void Engine::process_handshakes(base::Instant now) {
+  size_t costly = 0;
+  for (size_t i = 0; i < kHandshakesPerWakeUnderLoad && !handshakes_.empty(); ++i) {
+    bool under_load = under_load_.update(handshakes_.size(), now);
+    if (!under_load && ++costly > kHandshakesPerWake) break;
+    QueuedHandshake& q = handshakes_.front();
+    device_.receive_datagram(base::MutableBytes(q.bytes.data(), q.length), q.source, now,
+                             under_load, *this);
+    handshakes_.pop_front();
+  }
+}
+
+base::Instant Engine::next_deadline() const {
+  if (!handshakes_.empty()) return base::Instant();
+  return std::min(device_.next_deadline(), next_gc_);
+}
+
+void Engine::on_wake_end(base::Instant now) {
+  process_handshakes(now);
+  if (device_.next_deadline() <= now) device_.tick(now, *this);
+  if (now >= next_gc_) {
+    device_.gc(now);
+    next_gc_ = now + kGcInterval;
+  }
+  flush();
+}
+
+}  // namespace mw::dp
