@@ -31,7 +31,6 @@ uint64_t random_u64() { return (uint64_t(crypto::random_u32()) << 32) | crypto::
 MeshDaemon::MeshDaemon(MeshOptions options, base::Instant now, base::WallTime wall)
     : options_(std::move(options)),
       started_wall_(wall),
-      wall_offset_nanos_(wall.unix_nanos - now.to_nanos()),
       // Wall-clock seconds: a restarted node's claims always supersede its old ones.
       incarnation_(uint64_t(wall.unix_nanos / 1000000000)),
       membership_(options_.identity, options_.trust, swim::Config{}, random_u64),

@@ -71,7 +71,6 @@ class MeshDaemon final : public Subsystem,
 
   MeshOptions options_;
   base::WallTime started_wall_;
-  int64_t wall_offset_nanos_;  // wall = monotonic + offset
   uint64_t incarnation_;
   uint64_t persisted_incarnation_ = 0;
   swim::Membership membership_;
