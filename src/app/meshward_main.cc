@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "app/data_path_options.h"
 #include "base/env.h"
 #include "base/log.h"
 #include "cli/cli.h"
@@ -33,12 +34,7 @@ int run_up(mw::cli::UpRequest req) {
   o.metrics = req.metrics;
   o.control_socket = std::move(req.control_socket);
   o.state_file = std::move(req.state_file);
-  o.data_path.tun_offload = req.tun_offload;
-  o.data_path.udp_gso = req.udp_gso;
-  o.data_path.udp_gro = req.udp_gro;
-  o.data_path.io = mw::dp::parse_io_mode(req.io).value_or(mw::dp::IoMode::kAuto);
-  o.data_path.crypto_workers = req.crypto_workers;
-  o.data_path.busy_poll = mw::base::Duration::micros(req.busy_poll_us);
+  o.data_path = mw::app::data_path_options(req.data_path);
   o.reload_trust = std::move(req.reload_trust);
   return mw::node::run_mesh(std::move(o));
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "app/data_path_options.h"
 #include "base/env.h"
 #include "base/log.h"
 #include "base/version.h"
@@ -14,9 +15,6 @@
 #include "node/wg_interface.h"
 
 using mw::kVersion;
-
-// The longest spin before sleeping that --busy-poll takes: 10 ms.
-constexpr int kMaxBusyPollMicros = 10000;
 
 // Before libcrypto loads: no 512-bit AVX-512 code in OpenSSL (node/crypto_startup.h).
 MW_PREPARE_CRYPTO_BEFORE_LOAD();
@@ -34,29 +32,8 @@ int main(int argc, char** argv) {
   app.add_flag("-f,--foreground", foreground, "stay in the foreground instead of daemonizing");
   app.add_option("ifname", ifname, "interface name, e.g. wg0")->required();
   mw::node::WgInterfaceOptions options;
-  bool no_gso = false, no_gro = false, no_tun_offload = false;
-  app.add_flag("--no-tun-offload", no_tun_offload,
-               "plain TUN packets, no virtio-net header (also MESHWARD_NO_TUN_OFFLOAD=1)");
-  app.add_flag("--no-udp-gso", no_gso,
-               "never send with UDP segmentation offload (also MESHWARD_NO_UDP_GSO=1)");
-  app.add_flag("--no-udp-gro", no_gro, "never receive with UDP GRO (also MESHWARD_NO_UDP_GRO=1)");
-  std::string io;
-  app.add_option(
-      "--io", io,
-      "I/O backend: auto (default; epoll for now, see docs/meshward-wg.md), uring (fails "
-      "if the kernel refuses io_uring) or epoll (also MESHWARD_IO=...)");
-  std::optional<int> crypto_workers;
-  std::optional<int> busy_poll_us;
-  app.add_option("--crypto-workers", crypto_workers,
-                 "threads sealing outbound and opening inbound batches, the loop's own "
-                 "included: 0 = auto (the online CPUs), 1 = the loop alone (the default) "
-                 "(also MESHWARD_CRYPTO_WORKERS=N)")
-      ->check(CLI::Range(0, 64));
-  app.add_option("--busy-poll", busy_poll_us,
-                 "microseconds the loop keeps looking for packets before it sleeps: fewer "
-                 "wake-ups for a spinning core; 0 = off (the default) (also "
-                 "MESHWARD_BUSY_POLL=N)")
-      ->check(CLI::Range(0, kMaxBusyPollMicros));
+  mw::cli::DataPathFlags data_path;
+  mw::cli::add_data_path_flags(app, data_path);
   app.set_version_flag("--version", fmt::format("meshward-wg {}", kVersion));
   CLI11_PARSE(app, argc, argv);
 
@@ -67,35 +44,13 @@ int main(int argc, char** argv) {
   }
   mw::base::set_log_level(*level);
 
-  if (io.empty()) io = mw::base::env_value("MESHWARD_IO").value_or("auto");
-  auto mode = mw::dp::parse_io_mode(io);
-  if (!mode) {
-    fmt::print(stderr, "error: --io/MESHWARD_IO={} is not one of auto, uring, epoll\n", io);
+  auto resolved = mw::cli::resolve_data_path(data_path);
+  if (!resolved) {
+    fmt::print(stderr, "error: {}\n", resolved.error().message());
     return 1;
   }
-  options.data_path.io = *mode;
-  if (!crypto_workers) {
-    auto n = mw::base::env_int("MESHWARD_CRYPTO_WORKERS", 0, 64);
-    if (!n) {
-      fmt::print(stderr, "error: {}\n", n.error().message());
-      return 1;
-    }
-    crypto_workers = *n;
-  }
-  options.data_path.crypto_workers = crypto_workers.value_or(1);
-  if (!busy_poll_us) {
-    auto n = mw::base::env_int("MESHWARD_BUSY_POLL", 0, kMaxBusyPollMicros);
-    if (!n) {
-      fmt::print(stderr, "error: {}\n", n.error().message());
-      return 1;
-    }
-    busy_poll_us = *n;
-  }
-  options.data_path.busy_poll = mw::base::Duration::micros(busy_poll_us.value_or(0));
+  options.data_path = mw::app::data_path_options(*resolved);
   options.name = ifname;
-  options.data_path.tun_offload = !no_tun_offload && !mw::base::env_flag("MESHWARD_NO_TUN_OFFLOAD");
-  options.data_path.udp_gso = !no_gso && !mw::base::env_flag("MESHWARD_NO_UDP_GSO");
-  options.data_path.udp_gro = !no_gro && !mw::base::env_flag("MESHWARD_NO_UDP_GRO");
   return mw::node::run_wg_daemon(
       options, foreground,
       std::getenv("LOG_LEVEL") != nullptr && *level != mw::base::LogLevel::kSilent);

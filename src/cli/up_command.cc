@@ -8,16 +8,13 @@
 #include <cstdlib>
 #include <memory>
 
-#include "base/env.h"
 #include "cli/command.h"
 #include "cli/config_store.h"
+#include "cli/data_path_flags.h"
 #include "control/protocol.h"
 
 namespace mw::cli {
 namespace {
-
-// The longest spin before sleeping that --busy-poll takes: 10 ms.
-constexpr int kMaxBusyPollMicros = 10000;
 
 struct UpFlags {
   std::vector<std::string> seeds;
@@ -29,10 +26,7 @@ struct UpFlags {
   std::optional<std::string> metrics;
   std::optional<std::string> config_file;
   std::optional<std::string> socket;
-  bool no_tun_offload = false, no_udp_gso = false, no_udp_gro = false;
-  std::optional<std::string> io;
-  std::optional<int> crypto_workers;
-  std::optional<int> busy_poll_us;
+  DataPathFlags data_path;
 };
 
 // "ip" or "ip:port" / "[v6]:port"; port 0 means the listening port.
@@ -120,25 +114,9 @@ int run_up(const Context& ctx, const UpFlags& flags) {
 
   req.control_socket = flags.socket.value_or(control::default_socket_path());
   req.state_file = store.path("state");
-  req.tun_offload = !flags.no_tun_offload && !base::env_flag("MESHWARD_NO_TUN_OFFLOAD");
-  req.udp_gso = !flags.no_udp_gso && !base::env_flag("MESHWARD_NO_UDP_GSO");
-  req.udp_gro = !flags.no_udp_gro && !base::env_flag("MESHWARD_NO_UDP_GRO");
-  req.io = flags.io.value_or(base::env_value("MESHWARD_IO").value_or("auto"));
-  if (req.io == "io_uring") req.io = "uring";
-  if (req.io != "auto" && req.io != "uring" && req.io != "epoll")
-    return fail(ctx, fmt::format("--io: '{}' is not one of auto, uring, epoll", req.io));
-  req.crypto_workers = flags.crypto_workers.value_or(1);
-  if (!flags.crypto_workers) {
-    auto n = base::env_int("MESHWARD_CRYPTO_WORKERS", 0, 64);
-    if (!n) return fail(ctx, n.error().message());
-    if (*n) req.crypto_workers = **n;
-  }
-  req.busy_poll_us = flags.busy_poll_us.value_or(0);
-  if (!flags.busy_poll_us) {
-    auto n = base::env_int("MESHWARD_BUSY_POLL", 0, kMaxBusyPollMicros);
-    if (!n) return fail(ctx, n.error().message());
-    if (*n) req.busy_poll_us = **n;
-  }
+  auto data_path = resolve_data_path(flags.data_path);
+  if (!data_path) return fail(ctx, data_path.error().message());
+  req.data_path = *data_path;
   trust::PublicKey self = identity->public_key;
   std::string dir = store.dir();
   req.reload_trust = [dir, self, open]() { return ConfigStore(dir).load_trust_store(self, open); };
@@ -173,23 +151,7 @@ void add_up(CLI::App& root, Context& ctx, Commands& out) {
                  "Settings file (default <config dir>/meshward.toml)");
   up->add_option("--socket", flags->socket,
                  "Control socket (default $MESHWARD_SOCKET, else /run/meshward/meshward.sock)");
-  up->add_flag("--no-tun-offload", flags->no_tun_offload,
-               "No virtio-net offloads on the TUN (also MESHWARD_NO_TUN_OFFLOAD=1)");
-  up->add_flag("--no-udp-gso", flags->no_udp_gso, "No UDP GSO (also MESHWARD_NO_UDP_GSO=1)");
-  up->add_flag("--no-udp-gro", flags->no_udp_gro, "No UDP GRO (also MESHWARD_NO_UDP_GRO=1)");
-  up->add_option("--io", flags->io,
-                 "I/O backend of the data path: auto (default; epoll for now), uring (fails if the "
-                 "kernel refuses io_uring) or epoll (also MESHWARD_IO=...)");
-  up->add_option("--crypto-workers", flags->crypto_workers,
-                 "Threads sealing outbound and opening inbound batches, the loop's own "
-                 "included: 0 = auto (the online CPUs), 1 = the loop alone (the default) (also "
-                 "MESHWARD_CRYPTO_WORKERS=N)")
-      ->check(CLI::Range(0, 64));
-  up->add_option("--busy-poll", flags->busy_poll_us,
-                 "Microseconds the loop keeps looking for packets before it sleeps: fewer "
-                 "wake-ups for a spinning core; 0 = off (the default) (also "
-                 "MESHWARD_BUSY_POLL=N)")
-      ->check(CLI::Range(0, kMaxBusyPollMicros));
+  add_data_path_flags(*up, flags->data_path);
   out.push_back({up, [&ctx, flags] { return run_up(ctx, *flags); }});
 }
 

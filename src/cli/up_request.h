@@ -11,6 +11,7 @@
 
 #include "base/ip_address.h"
 #include "base/result.h"
+#include "cli/data_path_flags.h"
 #include "trust/address.h"
 #include "trust/authorize.h"
 #include "trust/certificate.h"
@@ -30,11 +31,8 @@ struct UpRequest {
   bool gossip_only = false;
   std::optional<base::Endpoint> metrics;
   std::string control_socket;
-  std::string state_file;  // the last incarnation, kept across restarts
-  bool tun_offload = true, udp_gso = true, udp_gro = true;
-  std::string io = "auto";  // the I/O backend: auto, uring or epoll (checked)
-  int crypto_workers = 1;   // sealing and opening threads, the loop's included; 0: the online CPUs
-  int busy_poll_us = 0;     // microseconds the loop spins before sleeping; 0: off
+  std::string state_file;     // the last incarnation, kept across restarts
+  DataPathRequest data_path;  // offloads, I/O backend, crypto threads, busy polling
   std::function<base::Result<trust::TrustStore>()> reload_trust;
 };
 

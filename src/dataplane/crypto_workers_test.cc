@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdio>
 #include <random>
 #include <vector>
@@ -216,26 +215,5 @@ TEST(CryptoWorkers, ShutdownJoinsIdleAndBusyPools) {
     expect_sealed(b);
   }  // each destructor joins right after a batch, while workers may still spin
 }
-
-// Not a pass/fail test: prints what one hand-off costs (a batch of 8 empty keepalives, so the
-// sealing itself is small), next to the same batch inline.
-TEST(CryptoWorkers, HandOffCost) {
-  std::mt19937_64 rng(12);
-  Batch b = make_batch(rng, CryptoWorkers::kInlineBelow);
-  for (auto& m : b.messages) m.resize(wg::kTransportMinLen);
-  for (size_t i = 0; i < b.jobs.size(); ++i) b.jobs[i].message_len = wg::kTransportMinLen;
-  for (size_t threads : {1, 2}) {
-    CryptoWorkers pool(threads);
-    constexpr int kRounds = 2000;
-    auto start = std::chrono::steady_clock::now();
-    for (int r = 0; r < kRounds; ++r) pool.run(b.jobs);
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
-    std::printf("threads=%zu: %.2f us per batch of %zu keepalives\n", threads,
-                double(ns) / kRounds / 1000.0, b.jobs.size());
-  }
-}
-
 }  // namespace
 }  // namespace mw::dp
