@@ -121,6 +121,7 @@ class Engine final : private wg::DeviceOutput {
   }
   void seal_datagrams();
   void queue_datagrams();
+  void send_family(Family family, std::span<const DatagramSlot> datagrams);
   void queue_packets();
 
   PacketIo& io_;

@@ -103,20 +103,21 @@ void Engine::queue_datagrams() {
       v6[n6++] = s;
     }
   }
-  for (auto [family, slots, n] :
-       {std::tuple{Family::kV4, v4.data(), n4}, std::tuple{Family::kV6, v6.data(), n6}}) {
-    if (n == 0) continue;
-    std::span<const DatagramSlot> datagrams(slots, n);
-    if (!io_.udp_gso()) {
-      io_.send_udp(family, datagrams);
-      continue;
-    }
-    // Runs of datagrams to one peer, all of one size but a possibly shorter last, leave in one
-    // segmented send; the rest go by sendmmsg. Order is kept.
-    for_each_gso_run(
-        datagrams, kBufferLen, [&](auto plain) { io_.send_udp(family, plain); },
-        [&](auto run) { io_.send_udp_run(family, run); });
+  send_family(Family::kV4, std::span<const DatagramSlot>(v4.data(), n4));
+  send_family(Family::kV6, std::span<const DatagramSlot>(v6.data(), n6));
+}
+
+void Engine::send_family(Family family, std::span<const DatagramSlot> datagrams) {
+  if (datagrams.empty()) return;
+  if (!io_.udp_gso()) {
+    io_.send_udp(family, datagrams);
+    return;
   }
+  // Runs of datagrams to one peer, all of one size but a possibly shorter last, leave in one
+  // segmented send; the rest go by sendmmsg. Order is kept.
+  for_each_gso_run(
+      datagrams, kBufferLen, [&](auto plain) { io_.send_udp(family, plain); },
+      [&](auto run) { io_.send_udp_run(family, run); });
 }
 
 void Engine::queue_packets() {

@@ -22,6 +22,8 @@ namespace mw::node {
 namespace {
 
 constexpr base::Duration kSeedRetry = base::Duration::seconds(10);
+// While names are being looked up, how often the loop looks for the answers.
+constexpr base::Duration kSeedPoll = base::Duration::millis(50);
 constexpr base::Duration kReauthorizeInterval = base::Duration::seconds(60);
 
 uint64_t random_u64() { return (uint64_t(crypto::random_u32()) << 32) | crypto::random_u32(); }
@@ -36,6 +38,7 @@ MeshDaemon::MeshDaemon(MeshOptions options, base::Instant now, base::WallTime wa
       membership_(options_.identity, options_.trust, swim::Config{}, random_u64),
       self_v4_(trust::mesh_ipv4(options_.identity.public_key, options_.prefixes)),
       self_v6_(trust::mesh_ipv6(options_.identity.public_key, options_.prefixes)),
+      seed_resolver_(os::resolve),
       unresolved_seeds_(options_.seeds),
       next_seed_resolve_(now),
       next_reauthorize_(now + kReauthorizeInterval) {}
@@ -116,29 +119,32 @@ base::Result<void> MeshDaemon::configure_tun() {
 }
 
 void MeshDaemon::resolve_seeds(base::Instant now) {
-  if (unresolved_seeds_.empty() || now < next_seed_resolve_) return;
-  // A lookup blocks the loop (and the data plane) for as long as the resolver takes, so names
-  // that failed are retried only while the node has nobody else to learn the mesh from.
-  if (membership_.alive_count() > 0) {
+  for (SeedResolver::Answer& a : seed_resolver_.collect()) take_seed_answer(a, now);
+  if (!unresolved_seeds_.empty() && now >= next_seed_resolve_) {
+    // Names that failed are retried only while the node has nobody else to learn the mesh from.
+    if (membership_.alive_count() == 0) {
+      std::vector<std::string> deferred;
+      std::vector<SeedResolver::Answer> answers =
+          seed_resolver_.resolve(unresolved_seeds_, options_.port, &deferred);
+      unresolved_seeds_ = std::move(deferred);  // names in flight come back with their answer
+      for (SeedResolver::Answer& a : answers) take_seed_answer(a, now);
+    }
     next_seed_resolve_ = now + kSeedRetry;
+  }
+  if (seed_resolver_.busy()) next_seed_poll_ = now + kSeedPoll;
+}
+
+void MeshDaemon::take_seed_answer(SeedResolver::Answer& answer, base::Instant now) {
+  if (!answer.endpoints) {
+    MW_LOG_WARN("seed {}: {}; retrying in {} s", answer.seed, answer.endpoints.error().message(),
+                kSeedRetry.to_millis() / 1000);
+    unresolved_seeds_.push_back(answer.seed);
     return;
   }
-  std::vector<std::string> still;
-  for (const std::string& seed : unresolved_seeds_) {
-    auto endpoints = os::resolve(seed, options_.port);
-    if (!endpoints) {
-      MW_LOG_WARN("seed {}: {}; retrying in {} s", seed, endpoints.error().message(),
-                  kSeedRetry.to_millis() / 1000);
-      still.push_back(seed);
-      continue;
-    }
-    for (const auto& e : *endpoints) {
-      MW_LOG_INFO("seed {} -> {}", seed, e.to_string());
-      membership_.add_seed(e, now);
-    }
+  for (const auto& e : *answer.endpoints) {
+    MW_LOG_INFO("seed {} -> {}", answer.seed, e.to_string());
+    membership_.add_seed(e, now);
   }
-  unresolved_seeds_ = std::move(still);
-  next_seed_resolve_ = now + kSeedRetry;
 }
 
 void MeshDaemon::on_datagram(base::Bytes datagram, const base::Endpoint& from, base::Instant now) {
@@ -149,6 +155,7 @@ void MeshDaemon::on_datagram(base::Bytes datagram, const base::Endpoint& from, b
 base::Instant MeshDaemon::next_deadline() const {
   base::Instant d = std::min(membership_.next_deadline(), next_reauthorize_);
   if (!unresolved_seeds_.empty()) d = std::min(d, next_seed_resolve_);
+  if (seed_resolver_.busy()) d = std::min(d, next_seed_poll_);
   return d;
 }
 

@@ -15,6 +15,7 @@
 #include "node/event_loop.h"
 #include "node/mesh_options.h"
 #include "node/request_server.h"
+#include "node/seed_resolver.h"
 #include "os/unix_socket.h"
 
 namespace mw::node {
@@ -65,7 +66,9 @@ class MeshDaemon final : public Subsystem,
   base::Result<void> configure_tun();
   uint64_t load_incarnation() const;  // 0 when there is no (valid) state file
   void persist_incarnation(uint64_t incarnation);
+  // Seeds: literal ones at once, names on the resolver's thread, failed ones again later.
   void resolve_seeds(base::Instant now);
+  void take_seed_answer(SeedResolver::Answer& answer, base::Instant now);
   void reload_trust();
   base::WallTime wall_now() const;
 
@@ -90,8 +93,10 @@ class MeshDaemon final : public Subsystem,
   // Members whose derived IPv4 collides with another's (or ours): no IPv4 route for them.
   std::map<crypto::PublicKey, crypto::PublicKey> ipv4_conflicts_;
 
+  SeedResolver seed_resolver_;
   std::vector<std::string> unresolved_seeds_;
   base::Instant next_seed_resolve_;
+  base::Instant next_seed_poll_;
   base::Instant next_reauthorize_;
 
   std::optional<os::UnixListener> control_listener_;
