@@ -6,11 +6,12 @@
 #include <cstdint>
 
 #include "base/bytes.h"
+#include "wireguard/ip_packet.h"
 
 namespace mw::dp {
 
-constexpr uint8_t kIpProtoTcp = 6;
-constexpr uint8_t kIpProtoUdp = 17;
+using wg::kIpProtoTcp;  // one definition, beside the IP header parser
+using wg::kIpProtoUdp;
 
 // Adds the 16-bit big-endian words of `data` to `initial` (a value from an earlier call, a
 // pseudo-header sum, or 0) and returns the unfolded ones' complement sum. An odd final byte is

@@ -32,6 +32,7 @@ const char* drop_reason_name(DropReason r) {
     case DropReason::kNoEndpoint: return "no_endpoint";
     case DropReason::kStagedOverflow: return "staged_overflow";
     case DropReason::kHandshakeGaveUp: return "handshake_gave_up";
+    case DropReason::kFiltered: return "filtered";
     case DropReason::kCount: break;
   }
   return "unknown";

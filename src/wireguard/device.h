@@ -21,6 +21,7 @@
 #include "wireguard/cookie.h"
 #include "wireguard/index_table.h"
 #include "wireguard/noise.h"
+#include "wireguard/packet_filter.h"
 #include "wireguard/peer.h"
 #include "wireguard/ratelimiter.h"
 #include "wireguard/transport.h"
@@ -48,6 +49,7 @@ enum class DropReason : uint8_t {
   kNoEndpoint,          // nothing to send to: the peer's endpoint is unknown
   kStagedOverflow,      // staged queue full: the oldest packet was dropped
   kHandshakeGaveUp,     // staged packets flushed after REKEY_ATTEMPT_TIME without a session
+  kFiltered,            // refused by the packet filter (either direction)
   kCount,
 };
 const char* drop_reason_name(DropReason r);
@@ -127,6 +129,9 @@ class Device {
     for (const auto& [id, p] : peers_) f(static_cast<const Peer&>(*p));
   }
   size_t peer_count() const { return peers_.size(); }
+  // Every routed packet is shown to `filter` (nullptr: none) before it is sealed or delivered.
+  // Not owned; it outlives the device or is replaced first.
+  void set_packet_filter(PacketFilter* filter) { filter_ = filter; }
 
   // --- data path
   // An IP packet from the TUN side: routed by destination, staged, sent when a session exists.
@@ -221,6 +226,7 @@ class Device {
   std::map<crypto::PublicKey, PeerId> peers_by_key_;
   PeerId next_peer_id_ = 1;
   DeviceStats stats_;
+  PacketFilter* filter_ = nullptr;
 };
 
 }  // namespace mw::wg

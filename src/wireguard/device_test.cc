@@ -367,6 +367,56 @@ TEST(DeviceTransport, InnerSourceOutsideAllowedIpsIsDropped) {
   EXPECT_EQ(sim.device(Side::kB).stats().drops(DropReason::kAllowedIpsMismatch), 1u);
 }
 
+// A filter that refuses one destination port in one direction, and records what it saw.
+struct PortFilter final : PacketFilter {
+  PacketDirection refuse_direction;
+  uint16_t refuse_port;
+  std::vector<std::pair<PacketDirection, crypto::PublicKey>> seen;
+  PortFilter(PacketDirection d, uint16_t port) : refuse_direction(d), refuse_port(port) {}
+  bool allow(PacketDirection d, const crypto::PublicKey& peer, const IpPacketInfo& p) override {
+    seen.emplace_back(d, peer);
+    return !(d == refuse_direction && p.has_ports && p.destination_port == refuse_port);
+  }
+};
+
+// make_ip_packet's tag fills the UDP port fields, least significant byte first: 22 << 24 is the
+// bytes 00 00 00 16, source port 0 and destination port 22.
+constexpr uint64_t kToPort22 = uint64_t(22) << 24;
+
+TEST(DeviceFilter, OutboundRefusalIsCountedAndNothingIsSealed) {
+  TwoPeerSim sim;
+  establish(sim);
+  PortFilter filter(PacketDirection::kOutbound, 22);
+  sim.device(Side::kA).set_packet_filter(&filter);
+  sim.send(Side::kA, 100, kToPort22);
+  sim.send(Side::kA, 100, 5);
+  sim.run_for(Duration::millis(10));
+  EXPECT_EQ(sim.packet_count_delivered_tag(Side::kB, kToPort22), 0u);
+  EXPECT_EQ(sim.packet_count_delivered_tag(Side::kB, 5), 1u);
+  EXPECT_EQ(sim.device(Side::kA).stats().drops(DropReason::kFiltered), 1u);
+  ASSERT_EQ(filter.seen.size(), 2u);
+  EXPECT_EQ(filter.seen[0].first, PacketDirection::kOutbound);
+  EXPECT_EQ(filter.seen[0].second, sim.peer_of(Side::kA).keys.remote_static) << "the peer's key";
+}
+
+TEST(DeviceFilter, InboundRefusalAfterDecryptionIsCounted) {
+  TwoPeerSim sim;
+  establish(sim);
+  PortFilter filter(PacketDirection::kInbound, 22);
+  sim.device(Side::kB).set_packet_filter(&filter);
+  sim.send(Side::kA, 100, kToPort22);
+  sim.send(Side::kA, 100, 6);
+  sim.run_for(Duration::millis(10));
+  EXPECT_EQ(sim.packet_count_delivered_tag(Side::kB, kToPort22), 0u);
+  EXPECT_EQ(sim.packet_count_delivered_tag(Side::kB, 6), 1u);
+  EXPECT_EQ(sim.device(Side::kB).stats().drops(DropReason::kFiltered), 1u);
+  EXPECT_EQ(sim.device(Side::kA).stats().drops(DropReason::kFiltered), 0u);
+  sim.device(Side::kB).set_packet_filter(nullptr);
+  sim.send(Side::kA, 100, kToPort22);
+  sim.run_for(Duration::millis(10));
+  EXPECT_EQ(sim.packet_count_delivered_tag(Side::kB, kToPort22), 1u) << "no filter, no refusal";
+}
+
 TEST(DeviceTransport, NoRouteIsCounted) {
   TwoPeerSim sim;
   auto p =

@@ -30,6 +30,10 @@ void Device::send_packet(base::Bytes packet, base::Instant now, DeviceOutput& ou
     count(DropReason::kNoRoute);
     return;
   }
+  if (filter_ && !filter_->allow(PacketDirection::kOutbound, peer->keys.remote_static, *info)) {
+    count(DropReason::kFiltered);
+    return;
+  }
   // Fast path: a usable session and nothing queued before this packet: seal it directly,
   // without copying it into the staged queue.
   Keypair* kp = peer->keypairs.current.get();
@@ -203,6 +207,9 @@ void Device::accept_transport(Peer& peer, Keypair& kp, uint64_t counter, base::B
       count(DropReason::kBadInnerPacket);
     } else if (allowed_ips_.lookup(info->source) != peer.id) {
       count(DropReason::kAllowedIpsMismatch);
+    } else if (filter_ &&
+               !filter_->allow(PacketDirection::kInbound, peer.keys.remote_static, *info)) {
+      count(DropReason::kFiltered);
     } else {
       peer.timers.on_data_received(now);
       out.deliver_packet(plain.first(info->length));

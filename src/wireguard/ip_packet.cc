@@ -1,8 +1,62 @@
 // SPDX-License-Identifier: Apache-2.0
-// IPv4/IPv6 header parsing for cryptokey routing.
+// IPv4/IPv6 header parsing for cryptokey routing and packet filters.
 #include "wireguard/ip_packet.h"
 
+#include <algorithm>
+#include <array>
+
 namespace mw::wg {
+namespace {
+
+// Protocols whose first four transport bytes are the source and destination ports.
+bool has_port_header(uint8_t protocol) {
+  return protocol == kIpProtoTcp || protocol == kIpProtoUdp || protocol == 132 /* SCTP */ ||
+         protocol == 136 /* UDP-Lite */;
+}
+
+void read_ports(base::Bytes packet, size_t transport, IpPacketInfo& info) {
+  if (info.fragment_offset != 0 || !has_port_header(info.protocol)) return;
+  if (transport + 4 > info.length) return;
+  info.has_ports = true;
+  info.source_port = base::load_u16be(packet.data() + transport);
+  info.destination_port = base::load_u16be(packet.data() + transport + 2);
+}
+
+// Walks IPv6 extension headers (RFC 8200 §4) from `next` at `offset`, at most 8 of them: the
+// upper-layer protocol, the fragment fields, and where the transport header starts.
+void walk_ipv6_extensions(base::Bytes p, uint8_t next, size_t offset, IpPacketInfo& info) {
+  for (int i = 0; i < 8; ++i) {
+    switch (next) {
+      case 0:     // hop-by-hop options
+      case 43:    // routing
+      case 60: {  // destination options
+        if (offset + 8 > info.length) break;
+        size_t header_len = 8 + size_t(p[offset + 1]) * 8;
+        if (offset + header_len > info.length) break;
+        next = p[offset];
+        offset += header_len;
+        continue;
+      }
+      case 44: {  // fragment
+        if (offset + 8 > info.length) break;
+        uint16_t field = base::load_u16be(p.data() + offset + 2);
+        info.fragment_offset = uint16_t(field & 0xfff8);
+        info.more_fragments = field & 1;
+        next = p[offset];
+        offset += 8;
+        continue;
+      }
+      default:
+        info.protocol = next;
+        read_ports(p, offset, info);
+        return;
+    }
+    break;  // a truncated extension header
+  }
+  info.protocol = 44;  // could not reach the upper layer
+}
+
+}  // namespace
 
 std::optional<IpPacketInfo> parse_ip_packet(base::Bytes p) {
   if (p.empty()) return std::nullopt;
@@ -16,6 +70,11 @@ std::optional<IpPacketInfo> parse_ip_packet(base::Bytes p) {
     info.source = base::IpAddress::v4({p[12], p[13], p[14], p[15]});
     info.destination = base::IpAddress::v4({p[16], p[17], p[18], p[19]});
     info.length = total;
+    info.protocol = p[9];
+    uint16_t fragment = base::load_u16be(p.data() + 6);
+    info.fragment_offset = uint16_t((fragment & 0x1fff) * 8);
+    info.more_fragments = fragment & 0x2000;
+    read_ports(p, ihl, info);
     return info;
   }
   if (version == 6) {
@@ -28,6 +87,7 @@ std::optional<IpPacketInfo> parse_ip_packet(base::Bytes p) {
     info.source = base::IpAddress::v6(s);
     info.destination = base::IpAddress::v6(d);
     info.length = total;
+    walk_ipv6_extensions(p, p[6], 40, info);
     return info;
   }
   return std::nullopt;

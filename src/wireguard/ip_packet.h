@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// The few IPv4/IPv6 header facts the tunnel needs (RFC 791 §3.1, RFC 8200 §3): version,
-// source, destination and the packet's own length, so padding can be trimmed.
+// The IPv4/IPv6 header facts the tunnel needs (RFC 791 §3.1, RFC 8200 §3-4): version, source,
+// destination and the packet's own length (so padding can be trimmed), and for a packet filter
+// the 5-tuple: the upper-layer protocol (after any IPv6 extension headers), the TCP/UDP/SCTP/
+// UDP-Lite ports when the packet carries them, and the fragment offset.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 #include "base/bytes.h"
@@ -10,14 +13,30 @@
 
 namespace mw::wg {
 
+constexpr uint8_t kIpProtoTcp = 6;
+constexpr uint8_t kIpProtoUdp = 17;
+
 struct IpPacketInfo {
   base::IpAddress source;
   base::IpAddress destination;
   size_t length = 0;  // from the header: total length (v4) or 40 + payload length (v6)
+  // The upper-layer protocol (IPv4 protocol, or IPv6's last next header: 6 TCP, 17 UDP, 58
+  // ICMPv6, 44 when the extension headers could not all be walked).
+  uint8_t protocol = 0;
+  // Fragment offset in bytes (0 for the first fragment or an unfragmented packet) and whether
+  // more fragments follow (IPv4 MF, or an IPv6 fragment header's M flag).
+  uint16_t fragment_offset = 0;
+  bool more_fragments = false;
+  // Set when the packet is a first fragment (or whole) whose transport header holds ports.
+  bool has_ports = false;
+  uint16_t source_port = 0;
+  uint16_t destination_port = 0;
 };
 
 // nullopt unless the buffer starts with a well-formed IPv4 or IPv6 header whose stated length
-// fits in the buffer (trailing bytes, such as WireGuard padding, are allowed).
+// fits in the buffer (trailing bytes, such as WireGuard padding, are allowed). The 5-tuple
+// fields are filled as far as the packet allows; a short transport header only leaves
+// has_ports false.
 std::optional<IpPacketInfo> parse_ip_packet(base::Bytes packet);
 
 }  // namespace mw::wg
