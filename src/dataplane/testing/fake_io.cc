@@ -109,7 +109,7 @@ base::Result<size_t> FakeIo::read_tun(std::span<PacketSlot> slots) {
   while (n < slots.size() && !tun_in_.empty()) {
     std::vector<uint8_t>& p = tun_in_.front();
     size_t len = std::min(p.size(), slots[n].capacity);
-    std::memcpy(slots[n].data, p.data(), len);
+    if (len) std::memcpy(slots[n].data, p.data(), len);
     slots[n++].length = len;
     tun_in_.pop_front();
   }
@@ -122,7 +122,7 @@ base::Result<size_t> FakeIo::recv_udp(Family family, std::span<DatagramSlot> slo
   while (n < slots.size() && !udp_in_.empty()) {
     FakeDatagram& d = udp_in_.front();
     size_t len = std::min(d.bytes.size(), slots[n].capacity);
-    std::memcpy(slots[n].data, d.bytes.data(), len);
+    if (len) std::memcpy(slots[n].data, d.bytes.data(), len);
     slots[n].length = len;
     slots[n++].peer = d.from;
     udp_in_.pop_front();
@@ -143,7 +143,7 @@ base::Result<GroReceive> FakeIo::recv_udp_gro(Family family, base::MutableBytes 
     if (d.from != r.peer || d.bytes.size() > r.segment_len ||
         r.length + d.bytes.size() > buffer.size())
       break;
-    std::memcpy(buffer.data() + r.length, d.bytes.data(), d.bytes.size());
+    if (!d.bytes.empty()) std::memcpy(buffer.data() + r.length, d.bytes.data(), d.bytes.size());
     r.length += d.bytes.size();
     ++count;
     bool shorter = d.bytes.size() < r.segment_len;
