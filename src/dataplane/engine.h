@@ -91,7 +91,9 @@ class Engine final : private wg::DeviceOutput {
   bool tun_gone() const { return tun_gone_; }
 
   const EngineDrops& drops() const { return drops_; }
-  size_t queued_handshakes() const { return handshakes_.size(); }
+  size_t queued_handshakes() const { return handshakes_.size() + proven_handshakes_.size(); }
+  // Handshakes that found the queue full but proved a cookie, and took the lane served first.
+  uint64_t proven_lane_taken() const { return proven_lane_taken_; }
   int crypto_threads() const { return crypto_ ? int(crypto_->threads()) : 1; }
   // One line: backend and which offloads are active.
   std::string data_path() const;
@@ -130,7 +132,11 @@ class Engine final : private wg::DeviceOutput {
   EngineDrops drops_;
   bool tun_gone_ = false;
 
+  // Handshakes wait here, those that prove a cookie (mac2) in a lane of their own that is
+  // served first, so that a flood of unproven ones cannot keep a real peer out.
   std::deque<QueuedHandshake> handshakes_;
+  std::deque<QueuedHandshake> proven_handshakes_;
+  uint64_t proven_lane_taken_ = 0;
   wg::UnderLoad under_load_;
   base::Instant next_gc_;
 

@@ -238,6 +238,40 @@ TEST(Engine, HandshakeFloodPutsTheResponderUnderLoadAndALegitimatePeerStillGetsI
       << "the real peer answers its cookie with mac2 and gets through";
 }
 
+TEST(Engine, APeerHoldingACookieSkipsAFullHandshakeQueue) {
+  EngineLab lab(2, ports());
+  lab.pair(0, 1);
+  wg::Device stranger;
+  stranger.set_private_key(crypto::x25519_generate());
+  wg::Peer& to1 = stranger.add_peer(lab.node(1).public_key);
+  stranger.set_endpoint(to1, EngineLab::address(1));
+  Capture cap;
+  stranger.initiate_handshake(to1, lab.now(), cap);
+  auto flood = [&](int count) {
+    for (int i = 0; i < count; ++i)
+      lab.io(1).inject_udp({base::IpAddress::v4({10, 66, uint8_t(i >> 8), uint8_t(i)}), 1000},
+                           cap.sent[0]);
+  };
+  // Under load once, so that node 0 holds a cookie from node 1 (and a session).
+  flood(1200);
+  lab.io(0).inject_tun(packet(0, 1, 100, 1));
+  lab.run_for(Duration::seconds(1));
+  ASSERT_EQ(tags_of(lab.io(1).tun_out), std::vector<uint64_t>{1});
+  uint64_t before = lab.engine(0).device().stats().handshakes_completed;
+  // A flood that fills the queue just as node 0's next initiation (mac2 set) arrives behind it:
+  // 2048 are read per wake and 1024 answered, so the 9216th fills the 4096 places.
+  lab.run_for(Duration::seconds(6));
+  flood(9216);
+  lab.engine(0).device().initiate_handshake(
+      *lab.engine(0).device().find_peer(lab.node(1).public_key), lab.now(), lab.engine(0).output());
+  lab.engine(0).flush();
+  lab.settle();
+  EXPECT_GT(lab.engine(1).drops().handshake_queue_full, 0u) << "the queue was full";
+  EXPECT_EQ(lab.engine(1).proven_lane_taken(), 1u);
+  EXPECT_EQ(lab.engine(0).device().stats().handshakes_completed, before + 1)
+      << "yet the peer that proved its cookie got its response";
+}
+
 struct Sink final : ForeignDatagramSink {
   std::vector<std::vector<uint8_t>> got;
   void on_foreign_datagram(base::Bytes d, const base::Endpoint&, base::Instant) override {

@@ -70,9 +70,14 @@ class TunWriter {
 };
 
 // Calls each(base::MutableBytes datagram) for the datagrams in one GRO receive buffer of
-// `length` bytes, each `segment_len` long but a possibly shorter last.
+// `length` bytes, each `segment_len` long but a possibly shorter last. An empty receive is one
+// empty datagram (garbage, but the caller counts it).
 template <typename F>
 void for_each_gro_datagram(base::MutableBytes buffer, size_t length, size_t segment_len, F&& each) {
+  if (length == 0) {
+    each(base::MutableBytes(buffer.data(), 0));
+    return;
+  }
   if (segment_len == 0) segment_len = length;
   for (size_t off = 0; off < length; off += segment_len)
     each(base::MutableBytes(buffer.data() + off, std::min(segment_len, length - off)));

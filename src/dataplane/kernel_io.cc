@@ -83,14 +83,6 @@ base::Result<size_t> KernelIo::recv_udp(Family family, std::span<DatagramSlot> s
   return s->recv_batch(slots);
 }
 
-base::Result<GroReceive> KernelIo::recv_udp_gro(Family family, base::MutableBytes buffer) {
-  os::UdpSocket* s = socket(family);
-  if (!s) return GroReceive{};
-  auto d = os::recv_gro(*s, buffer);
-  if (!d) return d.error();
-  return GroReceive{d->length, d->segment_len, d->peer};
-}
-
 void KernelIo::send_udp(Family family, std::span<const DatagramSlot> datagrams) {
   os::UdpSocket* s = socket(family);
   if (!s) {

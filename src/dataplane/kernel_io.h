@@ -54,7 +54,6 @@ class KernelIo final : public PacketIo {
 
   base::Result<size_t> read_tun(std::span<PacketSlot> slots) override;
   base::Result<size_t> recv_udp(Family family, std::span<DatagramSlot> slots) override;
-  base::Result<GroReceive> recv_udp_gro(Family family, base::MutableBytes buffer) override;
 
   void send_udp(Family family, std::span<const DatagramSlot> datagrams) override;
   void send_udp_run(Family family, std::span<const DatagramSlot> run) override;

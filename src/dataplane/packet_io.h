@@ -32,14 +32,6 @@ struct IoDrops {
   uint64_t tun_write = 0;
 };
 
-// One UDP receive with GRO: `length` bytes from `peer`, datagrams of `segment_len` bytes each
-// but a possibly shorter last (segment_len == length for a single datagram). length 0: drained.
-struct GroReceive {
-  size_t length = 0;
-  size_t segment_len = 0;
-  base::Endpoint peer;
-};
-
 // The readiness tags of the ports, given once by whoever runs the loop (node's registry).
 struct PortTags {
   uint64_t tun = 0;
@@ -81,10 +73,9 @@ class PacketIo {
   // --- reads (without blocking; 0 when drained)
   // Up to slots.size() packets; an error means the TUN is gone.
   virtual base::Result<size_t> read_tun(std::span<PacketSlot> slots) = 0;
-  // Up to slots.size() datagrams, one each (without GRO).
+  // Up to slots.size() receives in one call: with UDP GRO a slot may hold several datagrams of
+  // one flow (DatagramSlot::segment_len), else one each.
   virtual base::Result<size_t> recv_udp(Family family, std::span<DatagramSlot> slots) = 0;
-  // One buffer of datagrams of one flow (with GRO).
-  virtual base::Result<GroReceive> recv_udp_gro(Family family, base::MutableBytes buffer) = 0;
 
   // --- writes
   virtual void send_udp(Family family, std::span<const DatagramSlot> datagrams) = 0;

@@ -3,6 +3,7 @@
 #include "os/udp_socket.h"
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +19,11 @@ struct UdpSocket::Scratch {
   std::array<mmsghdr, kMaxBatch> msgs{};
   std::array<iovec, kMaxBatch> iovs{};
   std::array<sockaddr_storage, kMaxBatch> addrs{};
+  // Room for a UDP_GRO control message per datagram (its segment size).
+  struct alignas(cmsghdr) Control {
+    char bytes[CMSG_SPACE(sizeof(int))];
+  };
+  std::array<Control, kMaxBatch> controls{};
 };
 
 base::Result<UdpSocket> UdpSocket::bind(bool ipv6, uint16_t port) {
@@ -77,6 +83,8 @@ base::Result<size_t> UdpSocket::recv_batch(std::span<DatagramSlot> slots) {
     s.msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     s.msgs[i].msg_hdr.msg_iov = &s.iovs[i];
     s.msgs[i].msg_hdr.msg_iovlen = 1;
+    s.msgs[i].msg_hdr.msg_control = s.controls[i].bytes;
+    s.msgs[i].msg_hdr.msg_controllen = sizeof(s.controls[i].bytes);
   }
   int r = recvmmsg(fd_.get(), s.msgs.data(), unsigned(n), MSG_DONTWAIT, nullptr);
   if (r < 0) {
@@ -87,8 +95,17 @@ base::Result<size_t> UdpSocket::recv_batch(std::span<DatagramSlot> slots) {
   }
   for (int i = 0; i < r; ++i) {
     slots[i].length = s.msgs[i].msg_len;
+    slots[i].segment_len = slots[i].length;
     slots[i].peer = from_sockaddr(s.addrs[i]);
     if (s.msgs[i].msg_hdr.msg_flags & MSG_TRUNC) slots[i].length = 0;  // oversize: drop
+    msghdr& h = s.msgs[i].msg_hdr;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+      if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+        int seg = 0;
+        std::memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+        if (seg > 0) slots[i].segment_len = size_t(seg);
+      }
+    }
   }
   return size_t(r);
 }

@@ -18,13 +18,16 @@
 
 namespace mw::os {
 
-// One datagram of a batch: the caller owns `data`; receive fills `length` and `peer`; send
-// reads `length` bytes to `peer`.
+// One datagram of a batch: the caller owns `data`; receive fills `length`, `peer` and
+// `segment_len`; send reads `length` bytes to `peer`. On a socket with UDP GRO a receive may
+// hold several datagrams of one flow, each `segment_len` bytes but a possibly shorter last;
+// segment_len == length for a single datagram.
 struct DatagramSlot {
   uint8_t* data = nullptr;
   size_t capacity = 0;
   size_t length = 0;
   base::Endpoint peer;
+  size_t segment_len = 0;
 };
 
 class UdpSocket {
@@ -40,7 +43,8 @@ class UdpSocket {
   uint16_t port() const { return port_; }
   base::Result<void> set_mark(uint32_t mark);
 
-  // Receives up to min(slots.size(), kMaxBatch) datagrams without blocking; 0 when none.
+  // Receives up to min(slots.size(), kMaxBatch) datagrams (or GRO buffers) in one recvmmsg,
+  // without blocking; 0 when none.
   base::Result<size_t> recv_batch(std::span<DatagramSlot> slots);
   // Sends the datagrams; ones the kernel refuses (unreachable, no route, ...) are dropped and
   // counted in `dropped`. Never blocks: a full socket buffer drops too.

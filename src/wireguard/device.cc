@@ -4,6 +4,8 @@
 // it to its handler.
 #include "wireguard/device.h"
 
+#include <algorithm>
+
 #include "crypto/random.h"
 #include "wireguard/constants.h"
 #include "wireguard/messages.h"
@@ -91,6 +93,15 @@ const base::Endpoint* Device::sending_to(Peer& peer, size_t len) {
 void Device::send_to_peer(Peer& peer, base::Bytes datagram, DeviceOutput& out) {
   if (const base::Endpoint* to = sending_to(peer, datagram.size()))
     out.send_datagram(*to, datagram);
+}
+
+bool Device::proves_cookie(base::Bytes d, const base::Endpoint& source, base::Instant now) const {
+  auto type = classify(d);
+  if (type != MessageType::kInitiation && type != MessageType::kResponse) return false;
+  // A sender without a cookie leaves mac2 all zero: that costs nothing to refuse.
+  base::Bytes mac2 = d.last(kMacsLen / 2);
+  if (std::all_of(mac2.begin(), mac2.end(), [](uint8_t b) { return b == 0; })) return false;
+  return cookie_checker_.check_mac2(d, source, now);
 }
 
 void Device::receive_datagram(base::MutableBytes d, const base::Endpoint& source, base::Instant now,

@@ -152,6 +152,11 @@ class Device {
   std::optional<TransportTicket> admit_transport(base::Bytes datagram, base::Instant now);
   void finish_transport(const TransportTicket& ticket, base::MutableBytes datagram, bool opened,
                         const base::Endpoint& source, base::Instant now, DeviceOutput& out);
+  // Whether a handshake message (initiation or response) has a mac2 that proves a cookie for
+  // `source` (free for an all-zero mac2, else two keyed BLAKE2s; no DH; mac1 is checked later,
+  // when the message is received): a sender that has shown it receives at its address, which
+  // a caller may serve before unproven handshakes under load.
+  bool proves_cookie(base::Bytes handshake, const base::Endpoint& source, base::Instant now) const;
   // Starts a handshake with a peer now (rate-limited to one per REKEY_TIMEOUT).
   void initiate_handshake(Peer& peer, base::Instant now, DeviceOutput& out);
 

@@ -69,9 +69,13 @@ bool EngineLab::wake(size_t i) {
 
 void EngineLab::settle(size_t max_wakes) {
   for (size_t w = 0; w < max_wakes; ++w) {
-    bool any = false;
-    for (size_t i = 0; i < nodes_.size(); ++i) any = wake(i) || any;
-    if (!any) return;
+    for (size_t i = 0; i < nodes_.size(); ++i) wake(i);
+    // Done when nothing waits anywhere: a wake may have sent to a node that woke before it.
+    bool pending = false;
+    for (const Node& n : nodes_)
+      pending = pending || n.io->pending_udp() > 0 || n.io->pending_tun() > 0 ||
+                n.engine->queued_handshakes() > 0;
+    if (!pending) return;
   }
 }
 

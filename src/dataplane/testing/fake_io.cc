@@ -119,39 +119,31 @@ base::Result<size_t> FakeIo::read_tun(std::span<PacketSlot> slots) {
 base::Result<size_t> FakeIo::recv_udp(Family family, std::span<DatagramSlot> slots) {
   if (!has_udp(family)) return size_t(0);
   size_t n = 0;
-  while (n < slots.size() && !udp_in_.empty()) {
-    FakeDatagram& d = udp_in_.front();
-    size_t len = std::min(d.bytes.size(), slots[n].capacity);
-    if (len) std::memcpy(slots[n].data, d.bytes.data(), len);
-    slots[n].length = len;
-    slots[n++].peer = d.from;
-    udp_in_.pop_front();
-  }
+  while (n < slots.size() && !udp_in_.empty()) receive_into(slots[n++]);
   return n;
 }
 
-base::Result<GroReceive> FakeIo::recv_udp_gro(Family family, base::MutableBytes buffer) {
-  GroReceive r;
-  if (!has_udp(family) || udp_in_.empty()) return r;
+void FakeIo::receive_into(DatagramSlot& slot) {
   // As the kernel's UDP GRO: datagrams of one source, all of the first's length but a possibly
   // shorter last, at most 64 of them, that fit the buffer.
-  r.peer = udp_in_.front().from;
-  r.segment_len = udp_in_.front().bytes.size();
+  slot.peer = udp_in_.front().from;
+  slot.segment_len = udp_in_.front().bytes.size();
+  slot.length = 0;
   size_t count = 0;
-  while (!udp_in_.empty() && count < 64) {
+  while (!udp_in_.empty() && count < (options_.udp_gro ? 64u : 1u)) {
     const FakeDatagram& d = udp_in_.front();
-    if (d.from != r.peer || d.bytes.size() > r.segment_len ||
-        r.length + d.bytes.size() > buffer.size())
+    if (count > 0 && (d.from != slot.peer || d.bytes.size() > slot.segment_len ||
+                      slot.length + d.bytes.size() > slot.capacity))
       break;
-    if (!d.bytes.empty()) std::memcpy(buffer.data() + r.length, d.bytes.data(), d.bytes.size());
-    r.length += d.bytes.size();
+    size_t len = std::min(d.bytes.size(), slot.capacity - slot.length);
+    if (len) std::memcpy(slot.data + slot.length, d.bytes.data(), len);
+    slot.length += len;
     ++count;
-    bool shorter = d.bytes.size() < r.segment_len;
+    bool shorter = d.bytes.size() < slot.segment_len;
     udp_in_.pop_front();
-    if (shorter || r.segment_len == 0) break;
+    if (shorter || slot.segment_len == 0) break;
   }
   if (count > 1) ++gro_buffers_read;
-  return r;
 }
 
 void FakeIo::send_udp(Family family, std::span<const DatagramSlot> datagrams) {

@@ -79,7 +79,7 @@ class FakeIo final : public PacketIo {
   size_t pending_udp() const { return udp_in_.size(); }
   size_t pending_tun() const { return tun_in_.size(); }
   uint64_t gso_runs_sent = 0;     // send_udp_run calls taken as one segmented send
-  uint64_t gro_buffers_read = 0;  // recv_udp_gro calls that returned more than one datagram
+  uint64_t gro_buffers_read = 0;  // receives that coalesced more than one datagram
   uint64_t commits = 0;
   bool tun_broken = false;  // reads then fail, as when the interface was deleted
 
@@ -106,7 +106,6 @@ class FakeIo final : public PacketIo {
   }
   base::Result<size_t> read_tun(std::span<PacketSlot> slots) override;
   base::Result<size_t> recv_udp(Family family, std::span<DatagramSlot> slots) override;
-  base::Result<GroReceive> recv_udp_gro(Family family, base::MutableBytes buffer) override;
   void send_udp(Family family, std::span<const DatagramSlot> datagrams) override;
   void send_udp_run(Family family, std::span<const DatagramSlot> run) override;
   void write_tun(std::span<const PacketSlot> packets) override;
@@ -117,6 +116,8 @@ class FakeIo final : public PacketIo {
  private:
   friend class FakeNetwork;
   void receive(FakeDatagram d, bool before_last);
+  // One receive into `slot`: one datagram, or with GRO a run of one source's datagrams.
+  void receive_into(DatagramSlot& slot);
 
   FakeNetwork& network_;
   FakeIoOptions options_;
