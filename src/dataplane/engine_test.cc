@@ -215,20 +215,30 @@ struct Capture final : wg::DeviceOutput {
   void deliver_packet(base::Bytes) override {}
 };
 
+// An initiation to node `to` from a stranger it does not know: a valid mac1, so it costs work.
+std::vector<uint8_t> stranger_initiation(EngineLab& lab, size_t to) {
+  wg::Device stranger;
+  stranger.set_private_key(crypto::x25519_generate());
+  wg::Peer& peer = stranger.add_peer(lab.node(to).public_key);
+  stranger.set_endpoint(peer, EngineLab::address(to));
+  Capture cap;
+  stranger.initiate_handshake(peer, lab.now(), cap);
+  return cap.sent.empty() ? std::vector<uint8_t>() : cap.sent[0];
+}
+
+// `count` copies of `initiation` to node `to`, each from its own spoofed source.
+void flood(EngineLab& lab, size_t to, const std::vector<uint8_t>& initiation, int count) {
+  for (int i = 0; i < count; ++i)
+    lab.io(to).inject_udp({base::IpAddress::v4({10, 66, uint8_t(i >> 8), uint8_t(i)}), 1000},
+                          initiation);
+}
+
 TEST(Engine, HandshakeFloodPutsTheResponderUnderLoadAndALegitimatePeerStillGetsIn) {
   EngineLab lab(2, ports());
   lab.pair(0, 1);
-  // An initiation from a stranger that node 1 does not know: valid mac1, so it costs work.
-  wg::Device stranger;
-  stranger.set_private_key(crypto::x25519_generate());
-  wg::Peer& to1 = stranger.add_peer(lab.node(1).public_key);
-  stranger.set_endpoint(to1, EngineLab::address(1));
-  Capture cap;
-  stranger.initiate_handshake(to1, lab.now(), cap);
-  ASSERT_EQ(cap.sent.size(), 1u);
-  for (uint16_t i = 0; i < 1200; ++i)
-    lab.io(1).inject_udp({base::IpAddress::v4({10, 66, uint8_t(i >> 8), uint8_t(i)}), 1000},
-                         cap.sent[0]);
+  std::vector<uint8_t> initiation = stranger_initiation(lab, 1);
+  ASSERT_FALSE(initiation.empty());
+  flood(lab, 1, initiation, 1200);
   lab.io(0).inject_tun(packet(0, 1, 100, 1));
   lab.run_for(Duration::seconds(1));
   const wg::DeviceStats& st = lab.engine(1).device().stats();
@@ -241,19 +251,10 @@ TEST(Engine, HandshakeFloodPutsTheResponderUnderLoadAndALegitimatePeerStillGetsI
 TEST(Engine, APeerHoldingACookieSkipsAFullHandshakeQueue) {
   EngineLab lab(2, ports());
   lab.pair(0, 1);
-  wg::Device stranger;
-  stranger.set_private_key(crypto::x25519_generate());
-  wg::Peer& to1 = stranger.add_peer(lab.node(1).public_key);
-  stranger.set_endpoint(to1, EngineLab::address(1));
-  Capture cap;
-  stranger.initiate_handshake(to1, lab.now(), cap);
-  auto flood = [&](int count) {
-    for (int i = 0; i < count; ++i)
-      lab.io(1).inject_udp({base::IpAddress::v4({10, 66, uint8_t(i >> 8), uint8_t(i)}), 1000},
-                           cap.sent[0]);
-  };
+  std::vector<uint8_t> initiation = stranger_initiation(lab, 1);
+  ASSERT_FALSE(initiation.empty());
   // Under load once, so that node 0 holds a cookie from node 1 (and a session).
-  flood(1200);
+  flood(lab, 1, initiation, 1200);
   lab.io(0).inject_tun(packet(0, 1, 100, 1));
   lab.run_for(Duration::seconds(1));
   ASSERT_EQ(tags_of(lab.io(1).tun_out), std::vector<uint64_t>{1});
@@ -261,7 +262,7 @@ TEST(Engine, APeerHoldingACookieSkipsAFullHandshakeQueue) {
   // A flood that fills the queue just as node 0's next initiation (mac2 set) arrives behind it:
   // 2048 are read per wake and 1024 answered, so the 9216th fills the 4096 places.
   lab.run_for(Duration::seconds(6));
-  flood(9216);
+  flood(lab, 1, initiation, 9216);
   lab.engine(0).device().initiate_handshake(
       *lab.engine(0).device().find_peer(lab.node(1).public_key), lab.now(), lab.engine(0).output());
   lab.engine(0).flush();
