@@ -37,6 +37,16 @@ class ForeignDatagramSink {
                                    base::Instant now) = 0;
 };
 
+// Who owns the peers' endpoints (the node's path manager). Told on the loop's thread, from
+// inside the device, when an authenticated message arrives from a peer's new source; may call
+// Device::set_endpoint before returning.
+class PathEvents {
+ public:
+  virtual ~PathEvents() = default;
+  virtual void on_authenticated_source(const crypto::PublicKey& peer,
+                                       const base::Endpoint& source) = 0;
+};
+
 struct EngineOptions {
   size_t mtu = 1420;
   // Threads sealing outbound and opening inbound batches, counting the loop's own: 0 = the
@@ -74,6 +84,9 @@ class Engine final : private wg::DeviceOutput {
   PacketIo& io() { return io_; }
   const PacketIo& io() const { return io_; }
   void set_foreign_sink(ForeignDatagramSink* sink) { foreign_ = sink; }
+  // With `events` set, the device no longer roams by itself: `events` decides (nullptr: the
+  // device follows the latest authenticated source, as WireGuard does).
+  void set_path_events(PathEvents* events) { path_events_ = events; }
 
   // --- the loop's calls, all on one thread
   // A batch (or several) from the TUN, routed and sealed. An error: the TUN is gone.
@@ -111,6 +124,7 @@ class Engine final : private wg::DeviceOutput {
   // slot; with them, frames it there and records a seal job for flush().
   void send_transport(const base::Endpoint& to, const wg::OutboundTransport& t,
                       const crypto::SymmetricKey& key, crypto::AeadKey& keyed) override;
+  bool on_authenticated_source(const wg::Peer& peer, const base::Endpoint& source) override;
 
   void on_udp_datagram(base::MutableBytes d, const base::Endpoint& peer, base::Instant now);
   void process_handshakes(base::Instant now);
@@ -129,6 +143,7 @@ class Engine final : private wg::DeviceOutput {
   PacketIo& io_;
   wg::Device device_;
   ForeignDatagramSink* foreign_ = nullptr;
+  PathEvents* path_events_ = nullptr;
   EngineDrops drops_;
   bool tun_gone_ = false;
 

@@ -52,6 +52,12 @@ void Engine::send_transport(const base::Endpoint& to, const wg::OutboundTranspor
   seal_slots_[seal_count_++] = slot;
 }
 
+bool Engine::on_authenticated_source(const wg::Peer& peer, const base::Endpoint& source) {
+  if (!path_events_) return false;
+  path_events_->on_authenticated_source(peer.keys.remote_static, source);
+  return true;
+}
+
 void Engine::deliver_packet(base::Bytes p) {
   if (out_packets_.full()) flush();
   // A packet decrypted in a read buffer is written from there (no copy); on_udp_readable

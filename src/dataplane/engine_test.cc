@@ -206,6 +206,44 @@ TEST(Engine, PeerRoamsToANewAddressAndRepliesFollowIt) {
   EXPECT_EQ(tags_of(lab.io(0).tun_out), std::vector<uint64_t>{3});
 }
 
+// Records roaming reports and, when `follow`, moves the peer as the device would have.
+struct Paths final : PathEvents {
+  Engine* engine = nullptr;
+  bool follow = false;
+  std::vector<std::pair<crypto::PublicKey, base::Endpoint>> reports;
+  void on_authenticated_source(const crypto::PublicKey& peer,
+                               const base::Endpoint& source) override {
+    reports.emplace_back(peer, source);
+    if (follow) engine->device().set_endpoint(*engine->device().find_peer(peer), source);
+  }
+};
+
+TEST(Engine, WithPathEventsTheOwnerDecidesWhereAPeerThatRoamedIsReached) {
+  for (bool follow : {true, false}) {
+    EngineLab lab(2, ports());
+    lab.pair(0, 1);
+    Paths paths;
+    paths.engine = &lab.engine(1);
+    paths.follow = follow;
+    lab.engine(1).set_path_events(&paths);
+    lab.io(0).inject_tun(packet(0, 1, 100, 1));
+    lab.settle();
+    EXPECT_TRUE(paths.reports.empty()) << "the configured endpoint was right: nothing to report";
+    base::Endpoint roamed{base::IpAddress::v4({10, 9, 7, 7}), 40000};
+    lab.io(0).move_to(roamed);
+    lab.io(0).inject_tun(packet(0, 1, 100, 2));
+    lab.settle();
+    ASSERT_EQ(paths.reports.size(), 1u);
+    EXPECT_EQ(paths.reports[0].first, lab.node(0).public_key);
+    EXPECT_EQ(paths.reports[0].second, roamed);
+    const wg::Peer* p = lab.engine(1).device().find_peer(lab.node(0).public_key);
+    ASSERT_TRUE(p && p->endpoint);
+    EXPECT_EQ(*p->endpoint, follow ? roamed : EngineLab::address(0))
+        << "the device no longer moves the peer itself";
+    lab.engine(1).set_path_events(nullptr);
+  }
+}
+
 // Captures what a bare wg::Device sends.
 struct Capture final : wg::DeviceOutput {
   std::vector<std::vector<uint8_t>> sent;

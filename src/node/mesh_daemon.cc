@@ -45,8 +45,9 @@ MeshDaemon::MeshDaemon(MeshOptions options, base::Instant now, base::WallTime wa
 
 base::WallTime MeshDaemon::wall_now() const { return base::SystemClock::instance().wall(); }
 
-base::Result<void> MeshDaemon::start(EventLoop& loop, base::Instant now) {
+base::Result<void> MeshDaemon::start(EventLoop& loop, PathManager& paths, base::Instant now) {
   loop_ = &loop;
+  paths_ = &paths;
   loop.add(*this);
   MW_RETURN_IF_ERROR(loop.classify(swim::kMeshMagic, *this));
   if (!options_.gossip_only) {

@@ -14,6 +14,7 @@
 #include "discovery/membership.h"
 #include "node/event_loop.h"
 #include "node/mesh_options.h"
+#include "node/path_manager.h"
 #include "node/request_server.h"
 #include "node/seed_resolver.h"
 #include "os/unix_socket.h"
@@ -27,9 +28,10 @@ class MeshDaemon final : public Subsystem,
  public:
   MeshDaemon(MeshOptions options, base::Instant now, base::WallTime wall);
 
-  // Joins `loop` (which outlives this daemon): the TUN's addresses and routes, the control
-  // socket, metrics, the membership and its seeds. An error aborts start-up.
-  base::Result<void> start(EventLoop& loop, base::Instant now);
+  // Joins `loop` (which, with `paths`, outlives this daemon): the TUN's addresses and routes,
+  // the control socket, metrics, the membership and its seeds. Members' endpoints go to
+  // `paths`. An error aborts start-up.
+  base::Result<void> start(EventLoop& loop, PathManager& paths, base::Instant now);
 
   // DatagramHandler: a mesh datagram.
   void on_datagram(base::Bytes datagram, const base::Endpoint& from, base::Instant now) override;
@@ -78,6 +80,7 @@ class MeshDaemon final : public Subsystem,
   uint64_t persisted_incarnation_ = 0;
   swim::Membership membership_;
   EventLoop* loop_ = nullptr;
+  PathManager* paths_ = nullptr;
   base::IpAddress self_v4_, self_v6_;
 
   // Members that are WireGuard peers now. The derived keys and addresses are computed once

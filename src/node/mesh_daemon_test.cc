@@ -187,6 +187,8 @@ TEST(MeshDaemon, MetricsCountMembersProbesAndPeers) {
   EXPECT_NE(text.find("# TYPE meshward_probes_total counter"), std::string::npos);
   EXPECT_NE(text.find("meshward_gossip_bytes_total{direction=\"sent\"}"), std::string::npos);
   EXPECT_NE(text.find("meshward_peer_rx_bytes_total{peer=\""), std::string::npos);
+  EXPECT_NE(text.find("meshward_path_changes_total{cause=\"announced\"} 2"), std::string::npos)
+      << "each member's announced endpoint went through the path manager";
   EXPECT_EQ(text.find("not_wireguard_or_mesh"), std::string::npos);
 
   // Garbage that is neither WireGuard nor mesh is refused and counted.

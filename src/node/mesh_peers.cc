@@ -79,7 +79,7 @@ void MeshDaemon::upsert_peer(const swim::MemberView& member, base::Instant now) 
   wg::Peer* peer = device.find_peer(*entry.wg_key);
   bool existed = peer != nullptr;
   if (!peer) peer = &device.add_peer(*entry.wg_key);
-  if (member.endpoint) device.set_endpoint(*peer, *member.endpoint);
+  if (member.endpoint) paths_->set_member_endpoint(*peer, *member.endpoint);
   if (existed && known && before != member.incarnation) {
     // A new incarnation: it may have restarted and lost its sessions. Handshake now rather
     // than wait for our keys to time out; after a mere refutation this only rekeys early.

@@ -25,7 +25,7 @@ int run_mesh(MeshOptions options) {
     return 1;
   }
   mesh.set_data_path((*iface)->data_path());
-  if (auto r = mesh.start((*iface)->loop(), clock.now()); !r) {
+  if (auto r = mesh.start((*iface)->loop(), (*iface)->paths(), clock.now()); !r) {
     fmt::print(stderr, "error: {}\n", r.error().message());
     return 1;
   }

@@ -97,6 +97,12 @@ std::string MeshDaemon::metrics_text() const {
                 double(n));
     }
   }
+  if (paths_) {
+    w.counter("meshward_path_changes_total", "Peer endpoint changes, by cause.",
+              {{"cause", "roamed"}}, double(paths_->roamed()));
+    w.counter("meshward_path_changes_total", "Peer endpoint changes, by cause.",
+              {{"cause", "announced"}}, double(paths_->announced()));
+  }
   if (!options_.gossip_only && loop_) {
     const wg::Device& device = loop_->engine().device();
     const wg::DeviceStats& ds = device.stats();

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // WgInterface: one userspace WireGuard interface, composed: a KernelIo (the TUN, probed for
-// offloads first, and the UDP port), a dp::Engine over it, the node's EventLoop, and the UAPI
-// socket as a subsystem of the loop. meshward-wg runs it alone; `meshward up` adds the mesh
-// daemon to its loop.
+// offloads first, and the UDP port), a dp::Engine over it, the PathManager that owns the peers'
+// endpoints, the node's EventLoop, and the UAPI socket as a subsystem of the loop. meshward-wg runs
+// it alone; `meshward up` adds the mesh daemon to its loop.
 #pragma once
 
 #include <memory>
@@ -14,6 +14,7 @@
 #include "dataplane/engine.h"
 #include "dataplane/kernel_io.h"
 #include "node/event_loop.h"
+#include "node/path_manager.h"
 #include "node/uapi_server.h"
 
 namespace mw::node {
@@ -52,6 +53,7 @@ class WgInterface {
 
   EventLoop& loop() { return *loop_; }
   dp::Engine& engine() { return *engine_; }
+  PathManager& paths() { return *paths_; }
   // Serves until SIGINT/SIGTERM, a stop or the interface being deleted; logs the drops.
   base::Result<void> run();
   // "" without a UAPI socket.
@@ -65,6 +67,7 @@ class WgInterface {
   WgInterfaceOptions options_;
   std::unique_ptr<dp::KernelIo> io_;
   std::unique_ptr<dp::Engine> engine_;
+  std::unique_ptr<PathManager> paths_;  // after engine_: told first when going away
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<UapiServer> uapi_;
 };

@@ -80,6 +80,8 @@ void DeviceOutput::send_transport(const base::Endpoint& to, const OutboundTransp
   if (seal_transport(keyed, t, message)) send_datagram(to, message);
 }
 
+bool DeviceOutput::on_authenticated_source(const Peer&, const base::Endpoint&) { return false; }
+
 const base::Endpoint* Device::sending_to(Peer& peer, size_t len) {
   if (!peer.endpoint) {
     count(DropReason::kNoEndpoint);

@@ -79,6 +79,11 @@ class DeviceOutput {
   // call, and `keyed` is for this thread only.
   virtual void send_transport(const base::Endpoint& to, const OutboundTransport& t,
                               const crypto::SymmetricKey& key, crypto::AeadKey& keyed);
+  // An authenticated message from `peer` arrived from `source`, which is not its endpoint.
+  // Return true when the caller owns the peer's endpoint (it may call Device::set_endpoint
+  // from here, before the device answers); false, the default, and the device roams itself:
+  // the endpoint becomes `source`, as WireGuard does.
+  virtual bool on_authenticated_source(const Peer& peer, const base::Endpoint& source);
 };
 
 // A transport datagram admitted for decryption elsewhere (Device::admit_transport): the
@@ -209,6 +214,9 @@ class Device {
   void zero_key_material(Peer& peer);
 
   void send_to_peer(Peer& peer, base::Bytes datagram, DeviceOutput& out);
+  // Roaming: tells `out` when `source` differs from the peer's endpoint, and takes `source`
+  // unless `out` owns the endpoint.
+  void note_source(Peer& peer, const base::Endpoint& source, DeviceOutput& out);
   // The peer's endpoint, after counting `len` bytes sent to it; nullptr (counted as kNoEndpoint)
   // when it has none.
   const base::Endpoint* sending_to(Peer& peer, size_t len);

@@ -69,6 +69,11 @@ void Device::set_preshared_key(Peer& peer, const crypto::SymmetricKey& psk) {
 
 void Device::set_endpoint(Peer& peer, const base::Endpoint& endpoint) { peer.endpoint = endpoint; }
 
+void Device::note_source(Peer& peer, const base::Endpoint& source, DeviceOutput& out) {
+  if (peer.endpoint && *peer.endpoint == source) return;
+  if (!out.on_authenticated_source(peer, source)) peer.endpoint = source;
+}
+
 void Device::set_persistent_keepalive(Peer& peer, base::Duration interval, base::Instant now,
                                       DeviceOutput& out) {
   bool was_off = peer.timers.persistent_keepalive() == base::Duration::zero();

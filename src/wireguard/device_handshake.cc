@@ -75,7 +75,7 @@ void Device::receive_initiation(base::Bytes d, const base::Endpoint& source, bas
   Handshake hs;
   accept_initiation(hs, consumed);
 
-  peer.endpoint = source;  // roaming: the latest authenticated source
+  note_source(peer, source, out);  // roaming: the latest authenticated source
   peer.rx_bytes += d.size();
   ++peer.rx_packets;
   peer.timers.on_any_authenticated_packet_traversal(now);
@@ -118,7 +118,7 @@ void Device::receive_response(base::Bytes d, const base::Endpoint& source, base:
     count(DropReason::kHandshakeInvalid);
     return;
   }
-  peer->endpoint = source;
+  note_source(*peer, source, out);
   peer->rx_bytes += d.size();
   ++peer->rx_packets;
   peer->timers.on_any_authenticated_packet_traversal(now);

@@ -195,7 +195,7 @@ void Device::accept_transport(Peer& peer, Keypair& kp, uint64_t counter, base::B
     send_initiation(peer, now, /*is_retry=*/false, out);
   }
 
-  peer.endpoint = source;
+  note_source(peer, source, out);
   peer.rx_bytes += datagram_len;
   ++peer.rx_packets;
   peer.timers.on_any_authenticated_packet_traversal(now);

@@ -14,6 +14,7 @@ MeshLab::~MeshLab() {
   for (auto& [n, node] : nodes_) {  // daemons before loops before engines before ports
     node.daemon.reset();
     node.loop.reset();
+    node.paths.reset();
     node.engine.reset();
     node.io.reset();
   }
@@ -46,6 +47,7 @@ void MeshLab::start(uint8_t n, uint8_t seed, int64_t wall_seconds) {
   if (seed) o.seeds.push_back(address(seed).to_string());
   node.daemon.reset();
   node.loop.reset();
+  node.paths.reset();
   node.engine.reset();
   node.io.reset();
   dp::testing::FakeIoOptions io;
@@ -54,12 +56,13 @@ void MeshLab::start(uint8_t n, uint8_t seed, int64_t wall_seconds) {
   wg::DeviceConfig config;
   config.rng = [] { return 7u; };
   node.engine = std::make_unique<dp::Engine>(*node.io, dp::EngineOptions{}, std::move(config));
+  node.paths = std::make_unique<PathManager>(*node.engine);
   auto loop = EventLoop::create(*node.io, *node.engine);
   if (!loop) return;
   node.loop = std::move(*loop);
   node.daemon = std::make_unique<MeshDaemon>(std::move(o), now_,
                                              base::WallTime{wall_seconds * 1'000'000'000});
-  node.up = bool(node.daemon->start(*node.loop, now_));
+  node.up = bool(node.daemon->start(*node.loop, *node.paths, now_));
 }
 
 void MeshLab::crash(uint8_t n) {

@@ -14,6 +14,7 @@
 #include "dataplane/testing/fake_io.h"
 #include "node/event_loop.h"
 #include "node/mesh_daemon.h"
+#include "node/path_manager.h"
 
 namespace mw::node::testing {
 
@@ -23,6 +24,7 @@ class MeshLab {
   struct Node {
     std::unique_ptr<dp::testing::FakeIo> io;
     std::unique_ptr<dp::Engine> engine;
+    std::unique_ptr<PathManager> paths;
     std::unique_ptr<EventLoop> loop;
     std::unique_ptr<MeshDaemon> daemon;
     trust::Identity identity;
