@@ -56,7 +56,6 @@ Engine::Engine(PacketIo& io, const EngineOptions& options, wg::DeviceConfig conf
       device_(std::move(config)),
       tun_reader_(io.tun_offloads().vnet_hdr, kBufferLen),
       tun_writer_(io.tun_offloads().vnet_hdr, kPoolSlots) {
-  (void)options.mtu;  // the device takes it from `config`
   int threads = resolve_crypto_workers(options.crypto_workers);
   if (threads > 1) crypto_ = std::make_unique<CryptoWorkers>(size_t(threads));
   in_storage_.assign(kPoolSlots * kBufferLen, 0);

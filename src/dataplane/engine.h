@@ -48,7 +48,6 @@ class PathEvents {
 };
 
 struct EngineOptions {
-  size_t mtu = 1420;
   // Threads sealing outbound and opening inbound batches, counting the loop's own: 0 = the
   // online CPUs, 1 = the loop does every packet itself (the default: on the 2-CPU host we
   // measure on, 2 threads were slower; docs/meshward-wg.md).

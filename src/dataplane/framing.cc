@@ -17,7 +17,7 @@ TunWriter::TunWriter(bool vnet, size_t max_packets, bool coalesce_udp) : vnet_(v
   // Decrypted packets are authenticated byte for byte: their checksums are trusted, as kernel
   // WireGuard trusts them.
   coalescer_.emplace(max_packets, coalesce_udp, InnerChecksums::kTrust);
-  buffers_.assign(max_packets, std::vector<uint8_t>(kHeadroom + 65536 + 64));
+  buffers_.assign(max_packets, std::vector<uint8_t>(kHeadroom + kBufferLen));
   for (auto& b : buffers_) slots_.push_back({b.data(), b.size(), 0});
 }
 

@@ -24,6 +24,8 @@ using os::DatagramSlot;
 
 // Room before every pooled packet for a virtio_net_hdr, so any packet can go to a vnet-hdr TUN.
 constexpr size_t kHeadroom = kVirtioNetHdrLen;
+// One packet buffer: the largest TUN super-packet or UDP GRO receive, and some slack.
+constexpr size_t kBufferLen = 65536 + 64;
 // Segments of one TUN super-packet: 64 KiB cut at an MSS as small as 536 bytes.
 constexpr size_t kMaxSegments = 128;
 

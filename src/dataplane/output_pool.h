@@ -17,7 +17,6 @@
 namespace mw::dp {
 
 constexpr size_t kPoolSlots = 64;
-constexpr size_t kBufferLen = 65536 + 64;
 
 struct OutputPool {
   std::vector<std::vector<uint8_t>> buffers;

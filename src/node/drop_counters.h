@@ -10,11 +10,9 @@
 
 namespace mw::node {
 
+// The data path's own drops (the engine's and the I/O's), each with its reason.
 template <typename F>
-void for_each_drop(const dp::Engine& engine, const LoopDrops& loop, F&& f) {
-  const wg::DeviceStats& st = engine.device().stats();
-  for (size_t r = 0; r < size_t(wg::DropReason::kCount); ++r)
-    f(wg::drop_reason_name(wg::DropReason(r)), st.drop_counts[r]);
+void for_each_dataplane_drop(const dp::Engine& engine, F&& f) {
   const dp::EngineDrops& e = engine.drops();
   f("handshake_queue_full", e.handshake_queue_full);
   f("seal_failed", e.seal_failed);
@@ -23,6 +21,15 @@ void for_each_drop(const dp::Engine& engine, const LoopDrops& loop, F&& f) {
   const dp::IoDrops& io = engine.io().drops();
   f("udp_send", io.udp_send);
   f("tun_write", io.tun_write);
+}
+
+// Every drop: the device's, the data path's and the loop's.
+template <typename F>
+void for_each_drop(const dp::Engine& engine, const LoopDrops& loop, F&& f) {
+  const wg::DeviceStats& st = engine.device().stats();
+  for (size_t r = 0; r < size_t(wg::DropReason::kCount); ++r)
+    f(wg::drop_reason_name(wg::DropReason(r)), st.drop_counts[r]);
+  for_each_dataplane_drop(engine, f);
   f("not_wireguard_or_mesh", loop.unclassified);
 }
 

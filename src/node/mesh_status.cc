@@ -7,6 +7,7 @@
 #include "base/check.h"
 #include "base/version.h"
 #include "control/metrics.h"
+#include "node/drop_counters.h"
 #include "node/mesh_daemon.h"
 #include "trust/address.h"
 
@@ -84,18 +85,11 @@ std::string MeshDaemon::metrics_text() const {
             {}, double(base::bug_count()));
   if (loop_) {
     // What the data path itself dropped (the engine, the I/O), beside the device's reasons.
-    const dp::EngineDrops& e = loop_->engine().drops();
-    const dp::IoDrops& io = loop_->io().drops();
-    for (auto [reason, n] :
-         {std::pair{"handshake_queue_full", e.handshake_queue_full},
-          std::pair{"seal_failed", e.seal_failed},
-          std::pair{"tun_read_malformed", e.tun_read_malformed},
-          std::pair{"udp_receive_failed", e.udp_receive_failed}, std::pair{"udp_send", io.udp_send},
-          std::pair{"tun_write", io.tun_write}}) {
+    for_each_dataplane_drop(loop_->engine(), [&w](std::string_view reason, uint64_t n) {
       w.counter("meshward_dataplane_drops_total",
-                "Packets or datagrams the data path dropped, by reason.", {{"reason", reason}},
-                double(n));
-    }
+                "Packets or datagrams the data path dropped, by reason.",
+                {{"reason", std::string(reason)}}, double(n));
+    });
   }
   if (paths_) {
     w.counter("meshward_path_changes_total", "Peer endpoint changes, by cause.",

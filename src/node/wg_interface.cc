@@ -45,8 +45,8 @@ base::Result<std::unique_ptr<WgInterface>> WgInterface::create(const WgInterface
   wg::DeviceConfig config;
   config.mtu = size_t(options.mtu);
   config.wall_offset_nanos = clock.wall().unix_nanos - clock.now().to_nanos();
-  w->engine_ = std::make_unique<dp::Engine>(
-      *w->io_, dp::EngineOptions{size_t(options.mtu), dpo.crypto_workers}, std::move(config));
+  w->engine_ = std::make_unique<dp::Engine>(*w->io_, dp::EngineOptions{dpo.crypto_workers},
+                                            std::move(config));
   w->paths_ = std::make_unique<PathManager>(*w->engine_);
   auto loop = EventLoop::create(*w->io_, *w->engine_);
   if (!loop) return loop.error();
