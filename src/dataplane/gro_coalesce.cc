@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "dataplane/checksum.h"
+#include "wireguard/ip_packet.h"
 
 namespace mw::dp {
 namespace {
@@ -38,27 +39,15 @@ struct GroCoalescer::Parsed {
 };
 
 void GroCoalescer::parse(base::Bytes b, Parsed* p) const {
-  if (b.empty()) return;
+  auto ip = wg::parse_ip_header(b);
+  if (!ip || ip->is_fragment()) return;  // not IP, or a fragment: no ports
   const uint8_t* d = b.data();
-  const uint8_t version = d[0] >> 4;
-  bool lengths_ok = false;
-  if (version == 4) {
-    if (b.size() < 20) return;
-    p->v4 = true;
-    p->ip_len = size_t(d[0] & 0x0f) * 4;
-    if (p->ip_len < 20 || p->ip_len > b.size()) return;
-    if ((base::load_u16be(d + 6) & 0x3fff) != 0) return;  // a fragment: no ports
-    p->protocol = d[9];
-    lengths_ok = base::load_u16be(d + 2) == b.size() &&
-                 ipv4_header_checksum(b.first(p->ip_len)) == base::load_u16be(d + 10);
-  } else if (version == 6) {
-    if (b.size() < 40) return;
-    p->ip_len = 40;
-    p->protocol = d[6];
-    lengths_ok = size_t(base::load_u16be(d + 4)) + 40 == b.size();
-  } else {
-    return;
-  }
+  p->v4 = ip->v4;
+  p->ip_len = ip->header_length;
+  p->protocol = ip->next_protocol;  // an IPv6 extension header is left alone
+  const bool lengths_ok =
+      ip->stated_length == b.size() &&
+      (!ip->v4 || ipv4_header_checksum(b.first(p->ip_len)) == base::load_u16be(d + 10));
   if (p->protocol != kIpProtoTcp && p->protocol != kIpProtoUdp) return;
   const uint8_t* t = d + p->ip_len;
   const size_t rest = b.size() - p->ip_len;

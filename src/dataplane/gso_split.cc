@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "dataplane/checksum.h"
+#include "wireguard/ip_packet.h"
 
 namespace mw::dp {
 namespace {
@@ -22,33 +23,18 @@ struct Layout {
 };
 
 // The minimal facts a copied packet must satisfy: an IP version and room for its header.
-bool plausible_ip(base::Bytes p) {
-  if (p.empty()) return false;
-  const uint8_t version = p[0] >> 4;
-  if (version == 4)
-    return p.size() >= 20 && size_t(p[0] & 0x0f) * 4 >= 20 && size_t(p[0] & 0x0f) * 4 <= p.size();
-  return version == 6 && p.size() >= 40;
-}
+bool plausible_ip(base::Bytes p) { return wg::parse_ip_header(p).has_value(); }
 
 SplitError parse_layout(const VirtioNetHdr& h, uint8_t gso, base::Bytes p, Layout* l) {
-  if (p.empty()) return SplitError::kMalformed;
-  const uint8_t version = p[0] >> 4;
-  if (version == 4) {
-    if (gso == kVirtioNetHdrGsoTcpV6) return SplitError::kMalformed;
-    if (p.size() < 20) return SplitError::kMalformed;
-    l->v4 = true;
-    l->ip_len = size_t(p[0] & 0x0f) * 4;
-    if (l->ip_len < 20 || l->ip_len > p.size()) return SplitError::kMalformed;
-    l->protocol = p[9];
-    if ((base::load_u16be(p.data() + 6) & 0x3fff) != 0) return SplitError::kMalformed;  // MF/off
-  } else if (version == 6) {
-    if (gso == kVirtioNetHdrGsoTcpV4) return SplitError::kMalformed;
-    if (p.size() < 40) return SplitError::kMalformed;
-    l->ip_len = 40;
-    l->protocol = p[6];
-  } else {
+  // The super-packet's stated length is not checked: the kernel's may be anything.
+  auto ip = wg::parse_ip_header(p);
+  if (!ip) return SplitError::kMalformed;
+  if (gso == (ip->v4 ? kVirtioNetHdrGsoTcpV6 : kVirtioNetHdrGsoTcpV4))
     return SplitError::kMalformed;
-  }
+  if (ip->is_fragment()) return SplitError::kMalformed;
+  l->v4 = ip->v4;
+  l->ip_len = ip->header_length;
+  l->protocol = ip->next_protocol;
   const uint8_t want = gso == kVirtioNetHdrGsoUdpL4 ? kIpProtoUdp : kIpProtoTcp;
   if (l->protocol != want) {
     // An IPv6 header chain before the transport header is legal but not cut here.

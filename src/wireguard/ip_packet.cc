@@ -15,6 +15,7 @@ bool has_port_header(uint8_t protocol) {
 }
 
 void read_ports(base::Bytes packet, size_t transport, IpPacketInfo& info) {
+  info.transport_offset = transport;
   if (info.fragment_offset != 0 || !has_port_header(info.protocol)) return;
   if (transport + 4 > info.length) return;
   info.has_ports = true;
@@ -58,39 +59,53 @@ void walk_ipv6_extensions(base::Bytes p, uint8_t next, size_t offset, IpPacketIn
 
 }  // namespace
 
-std::optional<IpPacketInfo> parse_ip_packet(base::Bytes p) {
+std::optional<IpHeader> parse_ip_header(base::Bytes p) {
   if (p.empty()) return std::nullopt;
+  IpHeader h;
   uint8_t version = p[0] >> 4;
-  IpPacketInfo info;
   if (version == 4) {
     if (p.size() < 20) return std::nullopt;
-    size_t ihl = size_t(p[0] & 15) * 4;
-    size_t total = base::load_u16be(p.data() + 2);
-    if (ihl < 20 || total < ihl || total > p.size()) return std::nullopt;
-    info.source = base::IpAddress::v4({p[12], p[13], p[14], p[15]});
-    info.destination = base::IpAddress::v4({p[16], p[17], p[18], p[19]});
-    info.length = total;
-    info.protocol = p[9];
+    h.v4 = true;
+    h.header_length = size_t(p[0] & 15) * 4;
+    if (h.header_length < 20 || h.header_length > p.size()) return std::nullopt;
+    h.next_protocol = p[9];
+    h.stated_length = base::load_u16be(p.data() + 2);
     uint16_t fragment = base::load_u16be(p.data() + 6);
-    info.fragment_offset = uint16_t((fragment & 0x1fff) * 8);
-    info.more_fragments = fragment & 0x2000;
-    read_ports(p, ihl, info);
-    return info;
+    h.fragment_offset = uint16_t((fragment & 0x1fff) * 8);
+    h.more_fragments = fragment & 0x2000;
+    return h;
   }
   if (version == 6) {
     if (p.size() < 40) return std::nullopt;
-    size_t total = 40 + size_t(base::load_u16be(p.data() + 4));
-    if (total > p.size()) return std::nullopt;
-    std::array<uint8_t, 16> s, d;
-    std::copy(p.begin() + 8, p.begin() + 24, s.begin());
-    std::copy(p.begin() + 24, p.begin() + 40, d.begin());
-    info.source = base::IpAddress::v6(s);
-    info.destination = base::IpAddress::v6(d);
-    info.length = total;
-    walk_ipv6_extensions(p, p[6], 40, info);
-    return info;
+    h.header_length = 40;
+    h.next_protocol = p[6];
+    h.stated_length = 40 + size_t(base::load_u16be(p.data() + 4));
+    return h;
   }
   return std::nullopt;
+}
+
+std::optional<IpPacketInfo> parse_ip_packet(base::Bytes p) {
+  auto h = parse_ip_header(p);
+  if (!h || h->stated_length < h->header_length || h->stated_length > p.size()) return std::nullopt;
+  IpPacketInfo info;
+  info.length = h->stated_length;
+  if (h->v4) {
+    info.source = base::IpAddress::v4({p[12], p[13], p[14], p[15]});
+    info.destination = base::IpAddress::v4({p[16], p[17], p[18], p[19]});
+    info.protocol = h->next_protocol;
+    info.fragment_offset = h->fragment_offset;
+    info.more_fragments = h->more_fragments;
+    read_ports(p, h->header_length, info);
+    return info;
+  }
+  std::array<uint8_t, 16> s, d;
+  std::copy(p.begin() + 8, p.begin() + 24, s.begin());
+  std::copy(p.begin() + 24, p.begin() + 40, d.begin());
+  info.source = base::IpAddress::v6(s);
+  info.destination = base::IpAddress::v6(d);
+  walk_ipv6_extensions(p, h->next_protocol, 40, info);
+  return info;
 }
 
 }  // namespace mw::wg

@@ -16,6 +16,23 @@ namespace mw::wg {
 constexpr uint8_t kIpProtoTcp = 6;
 constexpr uint8_t kIpProtoUdp = 17;
 
+// An IP header's own fields, read without checking its stated length against the buffer (a
+// TUN super-packet's may be anything): the one place that reads version, IHL, protocol and the
+// IPv4 fragment field, for the routing and filter parser below and the offload code alike.
+struct IpHeader {
+  bool v4 = false;
+  size_t header_length = 0;      // IPv4: IHL * 4 (20..60); IPv6: the fixed 40 bytes
+  uint8_t next_protocol = 0;     // IPv4 protocol, or IPv6 next header (maybe an extension)
+  size_t stated_length = 0;      // total length (v4) or 40 + payload length (v6)
+  uint16_t fragment_offset = 0;  // IPv4, in bytes
+  bool more_fragments = false;   // IPv4 MF
+  bool is_fragment() const { return fragment_offset != 0 || more_fragments; }
+};
+
+// nullopt unless the buffer starts with an IPv4 header (IHL ≥ 5, all of it in the buffer) or
+// a whole IPv6 fixed header.
+std::optional<IpHeader> parse_ip_header(base::Bytes packet);
+
 struct IpPacketInfo {
   base::IpAddress source;
   base::IpAddress destination;
@@ -31,6 +48,9 @@ struct IpPacketInfo {
   bool has_ports = false;
   uint16_t source_port = 0;
   uint16_t destination_port = 0;
+  // Where the upper-layer header starts (after IPv4 options or IPv6 extension headers); 0 when
+  // the extension headers could not all be walked.
+  size_t transport_offset = 0;
 };
 
 // nullopt unless the buffer starts with a well-formed IPv4 or IPv6 header whose stated length

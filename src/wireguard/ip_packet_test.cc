@@ -141,5 +141,61 @@ TEST(IpPacket, MalformedHeadersAreRefused) {
   EXPECT_EQ(info->length, p.size());
 }
 
+// The header alone, as the offload code reads it: the stated length is reported, not checked.
+TEST(IpHeader, FieldsWithoutTheLengthCheck) {
+  std::vector<uint8_t> p = v4(kIpProtoTcp, 0x2000 | 3, kPorts);  // MF, offset 24
+  p[2] = 0;
+  p[3] = 0;  // a super-packet may state anything
+  auto h = parse_ip_header(p);
+  ASSERT_TRUE(h);
+  EXPECT_TRUE(h->v4);
+  EXPECT_EQ(h->header_length, 20u);
+  EXPECT_EQ(h->next_protocol, kIpProtoTcp);
+  EXPECT_EQ(h->stated_length, 0u);
+  EXPECT_EQ(h->fragment_offset, 24);
+  EXPECT_TRUE(h->more_fragments);
+  EXPECT_TRUE(h->is_fragment());
+  EXPECT_FALSE(parse_ip_packet(p)) << "the full parse checks the length";
+
+  auto h6 = parse_ip_header(v6(44, std::vector<uint8_t>(8, 0)));
+  ASSERT_TRUE(h6);
+  EXPECT_FALSE(h6->v4);
+  EXPECT_EQ(h6->header_length, 40u);
+  EXPECT_EQ(h6->next_protocol, 44) << "the extension header, not walked here";
+  EXPECT_EQ(h6->stated_length, 48u);
+  EXPECT_FALSE(h6->is_fragment());
+}
+
+TEST(IpHeader, RejectsWhatIsNotAWholeHeader) {
+  EXPECT_FALSE(parse_ip_header({}));
+  std::vector<uint8_t> p = v4(kIpProtoUdp, 0, kPorts);
+  EXPECT_FALSE(parse_ip_header(base::Bytes(p.data(), 19)));
+  p[0] = 0x44;  // IHL 4: shorter than the fixed header
+  EXPECT_FALSE(parse_ip_header(p));
+  p[0] = 0x48;  // IHL 8 = 32 bytes: more than the 28 there are
+  EXPECT_FALSE(parse_ip_header(p));
+  p[0] = 0x55;  // version 5
+  EXPECT_FALSE(parse_ip_header(p));
+  std::vector<uint8_t> q = v6(kIpProtoTcp, {});
+  EXPECT_FALSE(parse_ip_header(base::Bytes(q.data(), 39)));
+}
+
+TEST(IpPacket, TransportOffsetAfterOptionsAndExtensionHeaders) {
+  std::vector<uint8_t> p = v4(kIpProtoTcp, 0, {1, 1, 1, 1});  // 4 bytes of options
+  p[0] = 0x46;
+  p.insert(p.end(), kPorts.begin(), kPorts.end());
+  p[3] = uint8_t(p.size());
+  auto info = parse_ip_packet(p);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->transport_offset, 24u);
+  EXPECT_EQ(info->destination_port, 22);
+  std::vector<uint8_t> rest = {kIpProtoUdp, 0, 0, 0, 0, 0, 0, 0};  // destination options
+  rest.insert(rest.end(), kPorts.begin(), kPorts.end());
+  auto info6 = parse_ip_packet(v6(60, rest));
+  ASSERT_TRUE(info6);
+  EXPECT_EQ(info6->transport_offset, 48u);
+  EXPECT_EQ(info6->protocol, kIpProtoUdp);
+}
+
 }  // namespace
 }  // namespace mw::wg
