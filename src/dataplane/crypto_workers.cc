@@ -8,6 +8,7 @@
 
 #include "base/check.h"
 #include "crypto/aead.h"
+#include "os/process.h"
 #include "wireguard/transport.h"
 
 namespace mw::dp {
@@ -112,6 +113,7 @@ void CryptoWorkers::run(std::span<CryptoJob> jobs) {
 }
 
 void CryptoWorkers::worker_main() {
+  os::set_thread_name("mw-crypto");
   uint32_t seen = 0;
   for (;;) {
     uint64_t word = cursor_.load(std::memory_order_relaxed);

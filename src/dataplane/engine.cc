@@ -8,9 +8,10 @@
 //      foreign sink, the rest straight into the device (inbound). With crypto workers,
 //      transport data is admitted by the device, opened a receive buffer at a time on the
 //      workers, and then finished by the device in arrival order (replay check, delivery);
-//   3. on_wake_end: drain part of the handshake queue, judging "under load" from its length;
-//      run expired timers; garbage-collect the rate limiter once a second; flush
-//      (engine_flush.cc).
+//   3. on_wake_end: finish the handshakes the handshake thread computed; drain part of the
+//      queue, judging "under load" from its length: each is screened (MACs, cookie reply) and
+//      its DH handed to the handshake thread (or, without one, done here); run expired timers;
+//      garbage-collect the rate limiter once a second; flush (engine_flush.cc).
 //   Steps 1-3 also flush whenever an output pool fills.
 // Order: the device assigns counters in order on this thread and every message takes the next
 // output slot, which leave in pool order, so every peer's datagrams leave in the order the
@@ -33,7 +34,8 @@ namespace {
 // Per readable event, drain up to this many batches from a UDP socket, so that a flood piles
 // up in our handshake queue (where it is judged) rather than in the kernel's socket buffer.
 constexpr size_t kBatchesPerWake = 32;
-// Handshakes that may each cost a DH, per wake; under load most cost only two MACs.
+// Without the handshake thread: handshakes that may each cost a DH, per wake; under load most
+// cost only two MACs.
 constexpr size_t kHandshakesPerWake = 128;
 // Under load, handshakes answered per wake. 4096 let a 120k/s flood overflow the kernel's
 // socket buffer between reads (3.3 % of pings through the tunnel lost); 256 lost none
@@ -58,6 +60,14 @@ Engine::Engine(PacketIo& io, const EngineOptions& options, wg::DeviceConfig conf
       tun_writer_(io.tun_offloads().vnet_hdr, kPoolSlots) {
   int threads = resolve_crypto_workers(options.crypto_workers);
   if (threads > 1) crypto_ = std::make_unique<CryptoWorkers>(size_t(threads));
+  if (options.handshake_thread) {
+    if (auto w = HandshakeWorker::start()) {
+      handshake_worker_ = std::move(*w);
+    } else {
+      MW_LOG_WARN("no handshake thread ({}): handshakes are computed on the packet loop",
+                  w.error().message());
+    }
+  }
   in_storage_.assign(kPoolSlots * kBufferLen, 0);
   for (size_t i = 0; i < kPoolSlots; ++i)
     in_buffers_.emplace_back(in_storage_.data() + i * kBufferLen, kBufferLen);
@@ -190,8 +200,14 @@ void Engine::open_datagrams(base::Instant now) {
 }
 
 void Engine::process_handshakes(base::Instant now) {
-  // Proven handshakes first (each may cost a DH), then the rest: under load most of those cost
-  // only two MACs and a cookie reply. The budget per wake is small, so that the loop goes back
+  // What the handshake thread finished is completed first, in the order it was received.
+  if (handshake_worker_) {
+    handshake_worker_->collect(
+        [&](const wg::HandshakeWork& w) { device_.finish_handshake(w, now, *this); });
+  }
+  // Proven handshakes first, then the rest. Each is screened here (MACs; under load most get
+  // only a cookie reply); one that passes costs a DH, which goes to the handshake thread while
+  // it has room, or is done here within a small budget per wake. Either way the loop goes back
   // to reading its sockets before the kernel's buffers overflow: excess handshakes are then
   // dropped here, where they are counted, and not transport data in the kernel.
   size_t costly = 0;
@@ -200,17 +216,38 @@ void Engine::process_handshakes(base::Instant now) {
         proven_handshakes_.empty() ? handshakes_ : proven_handshakes_;
     if (queue.empty()) break;
     bool under_load = under_load_.update(queued_handshakes(), now);
-    if ((!under_load || &queue == &proven_handshakes_) && ++costly > kHandshakesPerWake) break;
-    QueuedHandshake& q = queue.front();
-    device_.receive_datagram(base::MutableBytes(q.bytes.data(), q.length), q.source, now,
-                             under_load, *this);
+    if (handshake_worker_) {
+      if (handshake_worker_->full()) break;  // its wake fd brings us back
+    } else if ((!under_load || &queue == &proven_handshakes_) && ++costly > kHandshakesPerWake) {
+      break;
+    }
+    const QueuedHandshake& q = queue.front();
+    wg::HandshakeWork& work = handshake_worker_ ? handshake_worker_->next() : inline_work_;
+    bool passed = device_.screen_handshake(base::Bytes(q.bytes.data(), q.length), q.source, now,
+                                           under_load, *this, &work);
     queue.pop_front();
+    if (!passed) continue;
+    if (handshake_worker_) {
+      handshake_worker_->submit();
+    } else {
+      work.compute();
+      device_.finish_handshake(work, now, *this);
+    }
   }
 }
 
 base::Instant Engine::next_deadline() const {
-  if (queued_handshakes() > 0) return base::Instant();
+  bool waiting = !handshakes_.empty() || !proven_handshakes_.empty();
+  if (waiting && !(handshake_worker_ && handshake_worker_->full())) return base::Instant();
   return std::min(device_.next_deadline(), next_gc_);
+}
+
+void Engine::on_wake_fd() {
+  if (handshake_worker_) handshake_worker_->drained();
+}
+
+void Engine::wait_handshake_thread() {
+  if (handshake_worker_) handshake_worker_->wait_idle();
 }
 
 void Engine::on_wake_end(base::Instant now) {

@@ -20,6 +20,7 @@
 #include "base/time.h"
 #include "dataplane/crypto_workers.h"
 #include "dataplane/framing.h"
+#include "dataplane/handshake_worker.h"
 #include "dataplane/output_pool.h"
 #include "dataplane/packet_io.h"
 #include "wireguard/constants.h"
@@ -52,6 +53,9 @@ struct EngineOptions {
   // online CPUs, 1 = the loop does every packet itself (the default: on the 2-CPU host we
   // measure on, 2 threads were slower; docs/meshward-wg.md).
   int crypto_workers = 1;
+  // Whether handshake DH runs on a thread of its own (HandshakeWorker), the loop doing only
+  // the MACs and cookie replies; false: on the loop, at most kHandshakesPerWake per wake.
+  bool handshake_thread = true;
 };
 
 // The drops the engine itself makes (the device counts its own by wg::DropReason, the
@@ -94,8 +98,16 @@ class Engine final : private wg::DeviceOutput {
   void on_udp_readable(Family family, base::Instant now);
   // After each wake: queued handshakes, due timers, a flush of everything produced.
   void on_wake_end(base::Instant now);
-  // When on_wake_end must run next without any event (now, while handshakes are queued).
+  // When on_wake_end must run next without any event (now, while handshakes are queued and can
+  // be handed on).
   base::Instant next_deadline() const;
+  // With a handshake thread: a fd readable when its work is done (-1 without). The loop
+  // watches it and calls on_wake_fd when it is ready; on_wake_end collects the work.
+  int wake_fd() const { return handshake_worker_ ? handshake_worker_->wake_fd() : -1; }
+  void on_wake_fd();
+  // Blocks until the handshake thread has computed everything handed to it (tests stepping
+  // engines on a virtual clock; a no-op without the thread).
+  void wait_handshake_thread();
   // Queues a datagram on the UDP port (copied), sent at the next flush.
   void send_datagram(const base::Endpoint& to, base::Bytes datagram) override;
   // Sends everything pooled. After it, tun_gone() tells whether the TUN went away.
@@ -103,7 +115,12 @@ class Engine final : private wg::DeviceOutput {
   bool tun_gone() const { return tun_gone_; }
 
   const EngineDrops& drops() const { return drops_; }
-  size_t queued_handshakes() const { return handshakes_.size() + proven_handshakes_.size(); }
+  // Handshakes received and not yet finished: queued, or on the handshake thread.
+  size_t queued_handshakes() const {
+    return handshakes_.size() + proven_handshakes_.size() +
+           (handshake_worker_ ? handshake_worker_->in_flight() : 0);
+  }
+  bool has_handshake_thread() const { return handshake_worker_ != nullptr; }
   // Handshakes that found the queue full but proved a cookie, and took the lane served first.
   uint64_t proven_lane_taken() const { return proven_lane_taken_; }
   int crypto_threads() const { return crypto_ ? int(crypto_->threads()) : 1; }
@@ -152,6 +169,8 @@ class Engine final : private wg::DeviceOutput {
   std::deque<QueuedHandshake> proven_handshakes_;
   uint64_t proven_lane_taken_ = 0;
   wg::UnderLoad under_load_;
+  std::unique_ptr<HandshakeWorker> handshake_worker_;  // null: DH on the loop
+  wg::HandshakeWork inline_work_;                      // the DH on the loop, without it
   base::Instant next_gc_;
 
   TunReader tun_reader_;

@@ -8,12 +8,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "crypto/x25519.h"
 #include "dataplane/gso_split.h"
 #include "dataplane/testing/engine_lab.h"
 #include "dataplane/testing/packets.h"
+#include "os/epoll.h"
 #include "wireguard/constants.h"
 #include "wireguard/messages.h"
 #include "wireguard/testing/packets.h"
@@ -65,9 +67,55 @@ TEST(Engine, HandshakeThenTrafficBothWays) {
   EXPECT_EQ(lab.engine(0).drops().seal_failed, 0u);
 }
 
+// The DH of a handshake is not done in the wake that receives it: the loop screens it and
+// hands it to the handshake thread, whose wake fd brings the loop back to finish it.
+TEST(Engine, HandshakeDiffieHellmanRunsOffTheLoop) {
+  EngineLab lab(2, ports());
+  lab.pair(0, 1);
+  ASSERT_TRUE(lab.engine(1).has_handshake_thread());
+  ASSERT_GE(lab.engine(1).wake_fd(), 0);
+  lab.io(0).inject_tun(packet(0, 1, 100, 1));
+  lab.wake(0);  // the initiation leaves
+  lab.wake(1);  // and is received, screened and handed on
+  EXPECT_EQ(lab.engine(1).queued_handshakes(), 1u) << "on the handshake thread";
+  EXPECT_EQ(lab.io(0).pending_udp(), 0u) << "not answered within the wake";
+  lab.engine(1).wait_handshake_thread();
+  auto epoll = os::Epoll::create();
+  ASSERT_TRUE(epoll);
+  ASSERT_TRUE(epoll->add(lab.engine(1).wake_fd(), 1));
+  std::array<PollEvent, 1> events;
+  EXPECT_EQ(*epoll->wait(events, base::Duration::zero()), 1u) << "the loop is woken";
+  lab.engine(1).on_wake_fd();
+  EXPECT_EQ(*epoll->wait(events, base::Duration::zero()), 0u);
+  lab.settle();
+  EXPECT_EQ(tags_of(lab.io(1).tun_out), std::vector<uint64_t>{1});
+  EXPECT_EQ(lab.engine(1).queued_handshakes(), 0u);
+}
+
+// Without the thread, the same handshake is finished within the wake that receives it.
+TEST(Engine, HandshakeOnTheLoopWithoutTheThread) {
+  EngineOptions inline_dh;
+  inline_dh.handshake_thread = false;
+  EngineLab lab(2, ports(), inline_dh);
+  lab.pair(0, 1);
+  EXPECT_FALSE(lab.engine(1).has_handshake_thread());
+  EXPECT_EQ(lab.engine(1).wake_fd(), -1);
+  lab.io(0).inject_tun(packet(0, 1, 100, 1));
+  lab.wake(0);
+  lab.wake(1);
+  EXPECT_EQ(lab.engine(1).queued_handshakes(), 0u);
+  EXPECT_EQ(lab.io(0).pending_udp(), 1u) << "the response, sent within the wake";
+  lab.settle();
+  EXPECT_EQ(tags_of(lab.io(1).tun_out), std::vector<uint64_t>{1});
+}
+
 TEST(Engine, PacketsOfOnePeerArriveInOrder) {
   EngineLab lab(2, ports({}, true, true));
   lab.pair(0, 1);
+  // The session first: 300 packets sent before it would overflow the staged queue (128).
+  lab.io(0).inject_tun(packet(0, 1, 100, 1000));
+  lab.settle();
+  lab.io(1).tun_out.clear();
   std::vector<uint64_t> sent;
   for (uint64_t i = 0; i < 300; ++i) {
     lab.io(0).inject_tun(packet(0, 1, 64 + (i % 3) * 600, i));

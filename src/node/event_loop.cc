@@ -3,8 +3,8 @@
 //   1. wait on the PacketIo until a fd is ready or the earliest deadline (the engine's or a
 //      subsystem's), spinning first when busy polling is on;
 //   2. dispatch: the TUN and UDP ports to the engine (which hands datagrams that are not
-//      WireGuard back through the classifier), signals, and every other tag to the subsystem
-//      that reserved it;
+//      WireGuard back through the classifier) and its handshake thread's wake fd, signals, and
+//      every other tag to the subsystem that reserved it;
 //   3. the engine's end of wake (queued handshakes, timers, flush), then every subsystem whose
 //      deadline is due, then a flush of what they sent.
 #include "node/event_loop.h"
@@ -16,7 +16,14 @@ namespace mw::node {
 namespace {
 
 // The loop's own tags: below every subsystem's.
-enum LoopTag : uint64_t { kTunTag = 1, kUdp4Tag, kUdp6Tag, kSignalTag, kFirstFreeTag = 16 };
+enum LoopTag : uint64_t {
+  kTunTag = 1,
+  kUdp4Tag,
+  kUdp6Tag,
+  kSignalTag,
+  kEngineTag,  // the engine's handshake thread has finished work
+  kFirstFreeTag = 16
+};
 
 }  // namespace
 
@@ -24,11 +31,16 @@ base::Result<std::unique_ptr<EventLoop>> EventLoop::create(dp::PacketIo& io, dp:
   std::unique_ptr<EventLoop> loop(new EventLoop(io, engine));
   loop->next_tag_ = kFirstFreeTag;
   MW_RETURN_IF_ERROR(io.watch_ports({kTunTag, kUdp4Tag, kUdp6Tag}));
+  if (engine.wake_fd() >= 0)
+    MW_RETURN_IF_ERROR(io.watch(engine.wake_fd(), kEngineTag, false, true));
   engine.set_foreign_sink(loop.get());
   return loop;
 }
 
-EventLoop::~EventLoop() { engine_.set_foreign_sink(nullptr); }
+EventLoop::~EventLoop() {
+  engine_.set_foreign_sink(nullptr);
+  if (engine_.wake_fd() >= 0) io_.unwatch(engine_.wake_fd());
+}
 
 void EventLoop::add(Subsystem& subsystem) { subsystems_.push_back(&subsystem); }
 
@@ -94,6 +106,7 @@ void EventLoop::dispatch(std::span<const os::PollEvent> events, base::Instant no
         break;
       case kUdp4Tag: engine_.on_udp_readable(dp::Family::kV4, now); break;
       case kUdp6Tag: engine_.on_udp_readable(dp::Family::kV6, now); break;
+      case kEngineTag: engine_.on_wake_fd(); break;  // on_wake_end collects the work
       case kSignalTag: {
         int sig = os::read_signal(signal_fd_.get());
         if (sig == 0) break;

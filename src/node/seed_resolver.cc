@@ -2,6 +2,7 @@
 // SeedResolver: literal seeds inline, names on a lookup thread per round.
 #include "node/seed_resolver.h"
 
+#include "os/process.h"
 #include "os/resolve.h"
 
 namespace mw::node {
@@ -47,6 +48,7 @@ std::vector<SeedResolver::Answer> SeedResolver::resolve(const std::vector<std::s
   round_ = std::make_shared<Round>();
   running_ = true;
   thread_ = std::thread([round = round_, lookup = lookup_, names, default_port] {
+    os::set_thread_name("mw-resolve");
     std::vector<Answer> answers;
     for (const std::string& name : names) answers.push_back({name, lookup(name, default_port)});
     std::lock_guard<std::mutex> lock(round->mutex);

@@ -3,6 +3,7 @@
 #include "os/process.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/signalfd.h>
@@ -42,6 +43,8 @@ int read_signal(int signal_fd) {
 }
 
 bool is_hangup(int signal) { return signal == SIGHUP; }
+
+void set_thread_name(const char* name) { pthread_setname_np(pthread_self(), name); }
 
 uint32_t effective_uid() { return uint32_t(::geteuid()); }
 

@@ -21,6 +21,9 @@ int read_signal(int signal_fd);
 bool is_hangup(int signal);
 // The process's effective user id.
 uint32_t effective_uid();
+// Names the calling thread (at most 15 characters), as `top -H` and /proc/PID/task/*/comm
+// show it.
+void set_thread_name(const char* name);
 
 // Forks. The parent waits for the child to call Daemon::ready() (exit 0) or to fail before it
 // (exit 1), and never returns. The child detaches (setsid, stdin from /dev/null) and continues.

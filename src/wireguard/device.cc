@@ -5,6 +5,7 @@
 #include "wireguard/device.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "crypto/random.h"
 #include "wireguard/constants.h"
@@ -35,6 +36,7 @@ const char* drop_reason_name(DropReason r) {
     case DropReason::kStagedOverflow: return "staged_overflow";
     case DropReason::kHandshakeGaveUp: return "handshake_gave_up";
     case DropReason::kFiltered: return "filtered";
+    case DropReason::kHandshakeSuperseded: return "handshake_superseded";
     case DropReason::kCount: break;
   }
   return "unknown";
@@ -121,10 +123,23 @@ void Device::receive_datagram(base::MutableBytes d, const base::Endpoint& source
     receive_cookie_reply(d, now, out);
     return;
   }
-  // Initiation or response: mac1 before anything else costs a DH.
+  HandshakeWork work;
+  if (!screen_handshake(d, source, now, under_load, out, &work)) return;
+  work.compute();
+  finish_handshake(work, now, out);
+}
+
+bool Device::screen_handshake(base::Bytes d, const base::Endpoint& source, base::Instant now,
+                              bool under_load, DeviceOutput& out, HandshakeWork* work) {
+  auto type = classify(d);
+  if (type != MessageType::kInitiation && type != MessageType::kResponse) {
+    count(DropReason::kMalformed);
+    return false;
+  }
+  // mac1 before anything else costs a DH.
   if (!cookie_checker_.check_mac1(d)) {
     count(DropReason::kBadMac1);
-    return;
+    return false;
   }
   if (under_load) {
     if (!cookie_checker_.check_mac2(d, source, now)) {
@@ -133,17 +148,45 @@ void Device::receive_datagram(base::MutableBytes d, const base::Endpoint& source
       out.send_datagram(source, reply);
       ++stats_.cookie_replies_sent;
       count(DropReason::kCookieRequired);
-      return;
+      return false;
     }
     if (!ratelimiter_.allow(source.address, now)) {
       count(DropReason::kRatelimited);
-      return;
+      return false;
     }
   }
-  if (*type == MessageType::kInitiation) {
-    receive_initiation(d, source, now, out);
+  work->type = *type;
+  work->initiation_index = 0;
+  if (*type == MessageType::kResponse) {
+    // Only a response to our pending initiation is worth its DH.
+    uint32_t receiver_index = base::load_u32le(d.data() + 8);
+    Peer* peer = peer_by_index(receiver_index);
+    if (!peer || peer->handshake.state != HandshakeState::kInitiationCreated ||
+        peer->handshake.local_index != receiver_index) {
+      count(DropReason::kUnknownIndex);
+      return false;
+    }
+    work->initiation_ephemeral = peer->handshake.ephemeral_private;
+    work->initiation_index = receiver_index;
+  }
+  std::memcpy(work->bytes.data(), d.data(), d.size());
+  work->length = d.size();
+  work->source = source;
+  work->local = local_;
+  work->local_generation = local_generation_;
+  work->computed = false;
+  return true;
+}
+
+void Device::finish_handshake(const HandshakeWork& work, base::Instant now, DeviceOutput& out) {
+  if (work.local_generation != local_generation_) {
+    count(DropReason::kHandshakeSuperseded);
+    return;
+  }
+  if (work.type == MessageType::kInitiation) {
+    receive_initiation(work, now, out);
   } else {
-    receive_response(d, source, now, out);
+    receive_response(work, now, out);
   }
 }
 

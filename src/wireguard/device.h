@@ -19,6 +19,7 @@
 #include "crypto/keys.h"
 #include "wireguard/allowed_ips.h"
 #include "wireguard/cookie.h"
+#include "wireguard/handshake_work.h"
 #include "wireguard/index_table.h"
 #include "wireguard/noise.h"
 #include "wireguard/packet_filter.h"
@@ -30,26 +31,27 @@ namespace mw::wg {
 
 // Why an inbound datagram or outbound packet was dropped. Peer garbage is counted, not logged.
 enum class DropReason : uint8_t {
-  kMalformed,           // bad type, reserved bytes or length
-  kBadMac1,             // handshake message without a valid mac1 (silently ignored)
-  kCookieRequired,      // under load without a valid mac2: a cookie reply was sent instead
-  kRatelimited,         // under load and over the per-source handshake rate
-  kHandshakeInvalid,    // failed to decrypt or authenticate, or unknown peer
-  kStaleTimestamp,      // an initiation not newer than the last accepted one (replay)
-  kInitiationFlood,     // a second initiation from one peer within 20 ms
-  kUnknownIndex,        // receiver index matches no handshake or keypair
-  kBadCookieReply,      // cookie reply that does not decrypt
-  kKeypairExpired,      // transport on a keypair older than REJECT_AFTER_TIME
-  kCounterExhausted,    // transport counter at or past REJECT_AFTER_MESSAGES
-  kDecryptFailed,       // transport tag did not verify
-  kReplayed,            // transport counter already seen or too old
-  kBadInnerPacket,      // decrypted payload is not a well-formed IP packet
-  kAllowedIpsMismatch,  // inner source address does not belong to the sending peer
-  kNoRoute,             // outbound packet whose destination no peer's allowed IPs cover
-  kNoEndpoint,          // nothing to send to: the peer's endpoint is unknown
-  kStagedOverflow,      // staged queue full: the oldest packet was dropped
-  kHandshakeGaveUp,     // staged packets flushed after REKEY_ATTEMPT_TIME without a session
-  kFiltered,            // refused by the packet filter (either direction)
+  kMalformed,            // bad type, reserved bytes or length
+  kBadMac1,              // handshake message without a valid mac1 (silently ignored)
+  kCookieRequired,       // under load without a valid mac2: a cookie reply was sent instead
+  kRatelimited,          // under load and over the per-source handshake rate
+  kHandshakeInvalid,     // failed to decrypt or authenticate, or unknown peer
+  kStaleTimestamp,       // an initiation not newer than the last accepted one (replay)
+  kInitiationFlood,      // a second initiation from one peer within 20 ms
+  kUnknownIndex,         // receiver index matches no handshake or keypair
+  kBadCookieReply,       // cookie reply that does not decrypt
+  kKeypairExpired,       // transport on a keypair older than REJECT_AFTER_TIME
+  kCounterExhausted,     // transport counter at or past REJECT_AFTER_MESSAGES
+  kDecryptFailed,        // transport tag did not verify
+  kReplayed,             // transport counter already seen or too old
+  kBadInnerPacket,       // decrypted payload is not a well-formed IP packet
+  kAllowedIpsMismatch,   // inner source address does not belong to the sending peer
+  kNoRoute,              // outbound packet whose destination no peer's allowed IPs cover
+  kNoEndpoint,           // nothing to send to: the peer's endpoint is unknown
+  kStagedOverflow,       // staged queue full: the oldest packet was dropped
+  kHandshakeGaveUp,      // staged packets flushed after REKEY_ATTEMPT_TIME without a session
+  kFiltered,             // refused by the packet filter (either direction)
+  kHandshakeSuperseded,  // its DH was done under a local key or initiation since replaced
   kCount,
 };
 const char* drop_reason_name(DropReason r);
@@ -157,6 +159,17 @@ class Device {
   std::optional<TransportTicket> admit_transport(base::Bytes datagram, base::Instant now);
   void finish_transport(const TransportTicket& ticket, base::MutableBytes datagram, bool opened,
                         const base::Endpoint& source, base::Instant now, DeviceOutput& out);
+  // A handshake message (initiation or response) in two phases, so that its Diffie-Hellman
+  // can run on another thread: screen_handshake applies the checks that cost no DH (as
+  // receive_datagram does: mac1, and under load mac2, answered by a cookie reply, and the
+  // per-source rate; for a response, that it answers our pending initiation), counting the
+  // same drops, and fills `work` with what the DH needs; true when it passed. The caller runs
+  // work.compute() on any thread, then finish_handshake on the device's thread completes it as
+  // receive_datagram would have, unless the local key or the initiation it answers changed in
+  // between (counted as kHandshakeSuperseded).
+  bool screen_handshake(base::Bytes datagram, const base::Endpoint& source, base::Instant now,
+                        bool under_load, DeviceOutput& out, HandshakeWork* work);
+  void finish_handshake(const HandshakeWork& work, base::Instant now, DeviceOutput& out);
   // Whether a handshake message (initiation or response) has a mac2 that proves a cookie for
   // `source` (free for an all-zero mac2, else two keyed BLAKE2s; no DH; mac1 is checked later,
   // when the message is received): a sender that has shown it receives at its address, which
@@ -177,13 +190,12 @@ class Device {
   friend class DeviceTestPeer;
 
   // device_handshake.cc
-  void receive_initiation(base::Bytes datagram, const base::Endpoint& source, base::Instant now,
-                          DeviceOutput& out);
-  void receive_response(base::Bytes datagram, const base::Endpoint& source, base::Instant now,
-                        DeviceOutput& out);
+  void receive_initiation(const HandshakeWork& work, base::Instant now, DeviceOutput& out);
+  void receive_response(const HandshakeWork& work, base::Instant now, DeviceOutput& out);
   void receive_cookie_reply(base::Bytes datagram, base::Instant now, DeviceOutput& out);
   void send_initiation(Peer& peer, base::Instant now, bool is_retry, DeviceOutput& out);
-  void send_response(Peer& peer, Handshake& hs, base::Instant now, DeviceOutput& out);
+  void send_response(Peer& peer, Handshake& hs, const InitiationDh& dh, base::Instant now,
+                     DeviceOutput& out);
   void begin_session(Peer& peer, Handshake& hs, base::Instant now);
   void record_handshake(Peer& peer, base::Instant now);
 
@@ -231,6 +243,7 @@ class Device {
 
   DeviceConfig config_;
   LocalStatic local_;
+  uint64_t local_generation_ = 0;  // counts changes of local_
   CookieChecker cookie_checker_;
   Ratelimiter ratelimiter_;
   IndexTable<PeerId> index_table_;

@@ -20,6 +20,7 @@ void Device::set_private_key(const std::optional<crypto::PrivateKey>& key) {
     return;
   if (next.present) remove_peer(next.public_key);  // we cannot be our own peer
   local_ = next;
+  ++local_generation_;
   cookie_checker_.set_local_public_key(local_.public_key);
   for (auto& [id, peer] : peers_) {
     precompute_static_static(local_, peer->keys);

@@ -40,11 +40,14 @@ void Device::send_initiation(Peer& peer, base::Instant now, bool is_retry, Devic
   peer.timers.on_handshake_initiated(now, jitter());
 }
 
-void Device::receive_initiation(base::Bytes d, const base::Endpoint& source, base::Instant now,
-                                DeviceOutput& out) {
+void Device::receive_initiation(const HandshakeWork& work, base::Instant now, DeviceOutput& out) {
   Initiation msg;
-  if (!decode(d, &msg)) {
+  if (!decode(work.message(), &msg)) {
     count(DropReason::kMalformed);
+    return;
+  }
+  if (!work.computed) {
+    count(DropReason::kHandshakeInvalid);
     return;
   }
   ConsumedInitiation consumed;
@@ -52,7 +55,7 @@ void Device::receive_initiation(base::Bytes d, const base::Endpoint& source, bas
     Peer* p = find_peer(key);
     return p ? &p->keys : nullptr;
   };
-  if (!consume_initiation(local_, msg, lookup, &consumed)) {
+  if (!consume_initiation(local_, msg, lookup, &consumed, &work.initiation_dh)) {
     count(DropReason::kHandshakeInvalid);
     return;
   }
@@ -75,18 +78,19 @@ void Device::receive_initiation(base::Bytes d, const base::Endpoint& source, bas
   Handshake hs;
   accept_initiation(hs, consumed);
 
-  note_source(peer, source, out);  // roaming: the latest authenticated source
-  peer.rx_bytes += d.size();
+  note_source(peer, work.source, out);  // roaming: the latest authenticated source
+  peer.rx_bytes += work.length;
   ++peer.rx_packets;
   peer.timers.on_any_authenticated_packet_traversal(now);
   peer.timers.on_any_authenticated_packet_received();
-  send_response(peer, hs, now, out);
+  send_response(peer, hs, work.initiation_dh, now, out);
 }
 
-void Device::send_response(Peer& peer, Handshake& hs, base::Instant now, DeviceOutput& out) {
+void Device::send_response(Peer& peer, Handshake& hs, const InitiationDh& dh, base::Instant now,
+                           DeviceOutput& out) {
   uint32_t index = index_table_.insert(peer.id);
   Response msg;
-  if (!create_response(peer.keys, hs, index, &msg)) {
+  if (!create_response(peer.keys, hs, index, &msg, nullptr, &dh)) {
     index_table_.remove(index);
     count(DropReason::kHandshakeInvalid);
     return;
@@ -101,25 +105,26 @@ void Device::send_response(Peer& peer, Handshake& hs, base::Instant now, DeviceO
   send_to_peer(peer, bytes, out);
 }
 
-void Device::receive_response(base::Bytes d, const base::Endpoint& source, base::Instant now,
-                              DeviceOutput& out) {
+void Device::receive_response(const HandshakeWork& work, base::Instant now, DeviceOutput& out) {
   Response msg;
-  if (!decode(d, &msg)) {
+  if (!decode(work.message(), &msg)) {
     count(DropReason::kMalformed);
     return;
   }
+  // The initiation it answers must still be the one pending (screen_handshake checked it then).
   Peer* peer = peer_by_index(msg.receiver_index);
   if (!peer || peer->handshake.state != HandshakeState::kInitiationCreated ||
-      peer->handshake.local_index != msg.receiver_index) {
-    count(DropReason::kUnknownIndex);
+      peer->handshake.local_index != work.initiation_index) {
+    count(DropReason::kHandshakeSuperseded);
     return;
   }
-  if (!consume_response(local_, peer->keys, peer->handshake, msg)) {
+  if (!work.computed ||
+      !consume_response(local_, peer->keys, peer->handshake, msg, &work.response_dh)) {
     count(DropReason::kHandshakeInvalid);
     return;
   }
-  note_source(*peer, source, out);
-  peer->rx_bytes += d.size();
+  note_source(*peer, work.source, out);
+  peer->rx_bytes += work.length;
   ++peer->rx_packets;
   peer->timers.on_any_authenticated_packet_traversal(now);
   peer->timers.on_any_authenticated_packet_received();

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "crypto/x25519.h"
 #include "wireguard/constants.h"
 #include "wireguard/testing/packets.h"
@@ -239,6 +241,70 @@ TEST(DeviceHandshake, SecondInitiationWithin20msIsAFlood) {
   EXPECT_EQ(b_out.sent.size(), 1u);
   EXPECT_EQ(sim.device(Side::kB).stats().drops(DropReason::kInitiationFlood), 1u);
   EXPECT_EQ(sim.device(Side::kB).stats().drops(DropReason::kStaleTimestamp), 0u);
+}
+
+// The two phases a handshake thread uses: screened and finished on the device's thread, the DH
+// computed on another.
+TEST(DeviceHandshake, ScreenedThenComputedElsewhereThenFinished) {
+  TwoPeerSim sim;
+  Capture a_out, b_out;
+  Device& a = sim.device(Side::kA);
+  Device& b = sim.device(Side::kB);
+  a.initiate_handshake(sim.peer_of(Side::kA), sim.now(), a_out);
+  HandshakeWork work;
+  ASSERT_TRUE(b.screen_handshake(a_out.sent.at(0).second, sim.endpoint(Side::kA), sim.now(), false,
+                                 b_out, &work));
+  EXPECT_TRUE(b_out.sent.empty()) << "nothing is answered before the DH";
+  std::thread([&] { work.compute(); }).join();
+  EXPECT_TRUE(work.computed);
+  EXPECT_TRUE(work.local.private_key.is_zero()) << "its copy of the key is wiped once used";
+  b.finish_handshake(work, sim.now(), b_out);
+  ASSERT_EQ(b_out.sent.size(), 1u) << "the response";
+
+  HandshakeWork response;
+  ASSERT_TRUE(a.screen_handshake(b_out.sent[0].second, sim.endpoint(Side::kB), sim.now(), false,
+                                 a_out, &response));
+  std::thread([&] { response.compute(); }).join();
+  a.finish_handshake(response, sim.now(), a_out);
+  EXPECT_EQ(a.stats().handshakes_completed, 1u);
+  EXPECT_EQ(a_out.sent.size(), 2u) << "the initiation, then the confirming keepalive";
+}
+
+TEST(DeviceHandshake, WorkDoneUnderAReplacedKeyOrInitiationIsSuperseded) {
+  TwoPeerSim sim;
+  Capture a_out, b_out;
+  Device& a = sim.device(Side::kA);
+  Device& b = sim.device(Side::kB);
+  a.initiate_handshake(sim.peer_of(Side::kA), sim.now(), a_out);
+  std::vector<uint8_t> initiation = a_out.sent.at(0).second;
+  HandshakeWork work;
+  ASSERT_TRUE(
+      b.screen_handshake(initiation, sim.endpoint(Side::kA), sim.now(), false, b_out, &work));
+  work.compute();
+  // B's key is replaced (by the same one, even) while the DH is computed: not used.
+  crypto::PrivateKey key = b.local().private_key;
+  b.set_private_key(std::nullopt);
+  b.set_private_key(key);
+  b.finish_handshake(work, sim.now(), b_out);
+  EXPECT_TRUE(b_out.sent.empty());
+  EXPECT_EQ(b.stats().drops(DropReason::kHandshakeSuperseded), 1u);
+
+  // A response whose initiation was replaced (the retry after REKEY_TIMEOUT) while its DH was
+  // computed: not used either.
+  b.receive_datagram(initiation, sim.endpoint(Side::kA), sim.now(), false, b_out);
+  ASSERT_EQ(b_out.sent.size(), 1u);
+  HandshakeWork response;
+  ASSERT_TRUE(a.screen_handshake(b_out.sent[0].second, sim.endpoint(Side::kB), sim.now(), false,
+                                 a_out, &response));
+  response.compute();
+  sim.run_for(kRekeyTimeout + Duration::seconds(1));
+  a.finish_handshake(response, sim.now(), a_out);
+  EXPECT_EQ(a.stats().drops(DropReason::kHandshakeSuperseded), 1u);
+  // Reject path of the screen: a response to no pending initiation costs no DH.
+  HandshakeWork stray;
+  EXPECT_FALSE(a.screen_handshake(b_out.sent[0].second, sim.endpoint(Side::kB), sim.now(), false,
+                                  a_out, &stray));
+  EXPECT_EQ(a.stats().drops(DropReason::kUnknownIndex), 1u);
 }
 
 TEST(DeviceHandshake, BadMac1GetsNoAnswerAtAll) {

@@ -46,11 +46,14 @@ bool mix_dh2(SymmetricKey& ck, SymmetricKey& k, const crypto::PrivateKey& priv,
   return true;
 }
 
-bool mix_dh(SymmetricKey& ck, const crypto::PrivateKey& priv, const crypto::PublicKey& pub) {
-  SymmetricKey dh;
-  if (!crypto::x25519(dh, priv, pub)) return false;
-  mix_key(ck, dh.span());
-  return true;
+// DH(priv, pub) into `out`, or `precomputed` when given; false on an all-zero DH.
+bool dh_or(SymmetricKey& out, const SymmetricKey* precomputed, const crypto::PrivateKey& priv,
+           const crypto::PublicKey& pub) {
+  if (precomputed) {
+    out = *precomputed;
+    return true;
+  }
+  return crypto::x25519(out, priv, pub);
 }
 
 // (ck, τ, k) = KDF3(ck, psk); h = HASH(h || τ): the "psk" token of IKpsk2.
@@ -131,25 +134,61 @@ bool create_initiation(const LocalStatic& local, const PeerKeys& peer, Handshake
   return true;
 }
 
-bool consume_initiation(const LocalStatic& local, const Initiation& msg,
-                        const PeerKeysLookup& lookup, ConsumedInitiation* out) {
-  if (!local.present) return false;
-  Hash h = hash_for_responder(local.public_key);
-  SymmetricKey ck = initial_ck();
-  SymmetricKey k;
+namespace {
 
+// The first half of consuming an initiation: mixes the ephemeral and es into (ck, h) and
+// decrypts the initiator's static key.
+bool open_initiation_static(const LocalStatic& local, const Initiation& msg, const SymmetricKey& es,
+                            SymmetricKey& ck, Hash& h, crypto::PublicKey& remote_static) {
+  h = hash_for_responder(local.public_key);
+  ck = initial_ck();
+  SymmetricKey k;
   mix_key(ck, msg.ephemeral);
   mix_hash(h, msg.ephemeral);
-
-  if (!mix_dh2(ck, k, local.private_key, msg.ephemeral)) return false;
-  crypto::PublicKey remote_static;
+  mix_key2(ck, k, es.span());
   if (!crypto::aead_open(k.span(), crypto::wg_nonce(0), msg.encrypted_static, h, remote_static))
     return false;
   mix_hash(h, msg.encrypted_static);
+  return true;
+}
+
+}  // namespace
+
+bool compute_initiation_dh(const LocalStatic& local, const Initiation& msg, InitiationDh* out,
+                           const crypto::PrivateKey* ephemeral) {
+  if (!local.present) return false;
+  if (!crypto::x25519(out->es, local.private_key, msg.ephemeral)) return false;
+  SymmetricKey ck;
+  Hash h;
+  if (!open_initiation_static(local, msg, out->es, ck, h, out->remote_static)) return false;
+  out->response_ephemeral = ephemeral ? *ephemeral : crypto::x25519_generate();
+  out->response_ephemeral_public = crypto::x25519_public(out->response_ephemeral);
+  return crypto::x25519(out->ee, out->response_ephemeral, msg.ephemeral) &&
+         crypto::x25519(out->se, out->response_ephemeral, out->remote_static);
+}
+
+bool compute_response_dh(const LocalStatic& local, const crypto::PrivateKey& initiation_ephemeral,
+                         const Response& msg, ResponseDh* out) {
+  if (!local.present) return false;
+  return crypto::x25519(out->ee, initiation_ephemeral, msg.ephemeral) &&
+         crypto::x25519(out->se, local.private_key, msg.ephemeral);
+}
+
+bool consume_initiation(const LocalStatic& local, const Initiation& msg,
+                        const PeerKeysLookup& lookup, ConsumedInitiation* out,
+                        const InitiationDh* dh) {
+  if (!local.present) return false;
+  SymmetricKey es;
+  if (!dh_or(es, dh ? &dh->es : nullptr, local.private_key, msg.ephemeral)) return false;
+  SymmetricKey ck;
+  Hash h;
+  crypto::PublicKey remote_static;
+  if (!open_initiation_static(local, msg, es, ck, h, remote_static)) return false;
 
   const PeerKeys* peer = lookup(remote_static);
   if (peer == nullptr || !peer->static_static_valid) return false;
 
+  SymmetricKey k;
   mix_key2(ck, k, peer->static_static.span());
   Tai64n ts;
   if (!crypto::aead_open(k.span(), crypto::wg_nonce(0), msg.encrypted_timestamp, h, ts))
@@ -175,19 +214,25 @@ void accept_initiation(Handshake& hs, const ConsumedInitiation& c) {
 }
 
 bool create_response(const PeerKeys& peer, Handshake& hs, uint32_t local_index, Response* msg,
-                     const crypto::PrivateKey* ephemeral) {
+                     const crypto::PrivateKey* ephemeral, const InitiationDh* dh) {
   if (hs.state != HandshakeState::kInitiationConsumed) return false;
+  if (dh && dh->remote_static != peer.remote_static) return false;
   Hash h = hs.hash;
   SymmetricKey ck = hs.chaining_key;
-  crypto::PrivateKey eph = ephemeral ? *ephemeral : crypto::x25519_generate();
+  crypto::PrivateKey eph = dh          ? dh->response_ephemeral
+                           : ephemeral ? *ephemeral
+                                       : crypto::x25519_generate();
 
   msg->sender_index = local_index;
   msg->receiver_index = hs.remote_index;
-  msg->ephemeral = crypto::x25519_public(eph);
+  msg->ephemeral = dh ? dh->response_ephemeral_public : crypto::x25519_public(eph);
   mix_key(ck, msg->ephemeral);
   mix_hash(h, msg->ephemeral);
-  if (!mix_dh(ck, eph, hs.remote_ephemeral)) return false;
-  if (!mix_dh(ck, eph, peer.remote_static)) return false;
+  SymmetricKey ee, se;
+  if (!dh_or(ee, dh ? &dh->ee : nullptr, eph, hs.remote_ephemeral)) return false;
+  mix_key(ck, ee.span());
+  if (!dh_or(se, dh ? &dh->se : nullptr, eph, peer.remote_static)) return false;
+  mix_key(ck, se.span());
 
   SymmetricKey k;
   mix_psk(ck, h, k, peer.preshared_key);
@@ -204,15 +249,18 @@ bool create_response(const PeerKeys& peer, Handshake& hs, uint32_t local_index, 
 }
 
 bool consume_response(const LocalStatic& local, const PeerKeys& peer, Handshake& hs,
-                      const Response& msg) {
+                      const Response& msg, const ResponseDh* dh) {
   if (hs.state != HandshakeState::kInitiationCreated || !local.present) return false;
   Hash h = hs.hash;
   SymmetricKey ck = hs.chaining_key;
 
   mix_key(ck, msg.ephemeral);
   mix_hash(h, msg.ephemeral);
-  if (!mix_dh(ck, hs.ephemeral_private, msg.ephemeral)) return false;
-  if (!mix_dh(ck, local.private_key, msg.ephemeral)) return false;
+  SymmetricKey ee, se;
+  if (!dh_or(ee, dh ? &dh->ee : nullptr, hs.ephemeral_private, msg.ephemeral)) return false;
+  mix_key(ck, ee.span());
+  if (!dh_or(se, dh ? &dh->se : nullptr, local.private_key, msg.ephemeral)) return false;
+  mix_key(ck, se.span());
 
   SymmetricKey k;
   mix_psk(ck, h, k, peer.preshared_key);

@@ -74,24 +74,57 @@ struct ConsumedInitiation {
   uint32_t remote_index = 0;
 };
 
+// The Diffie-Hellman results of a received initiation and of our response to it. They depend
+// only on the message, the local static key and a fresh ephemeral, so compute_initiation_dh
+// can run on any thread; consume_initiation and create_response, given them, do no DH.
+struct InitiationDh {
+  crypto::SymmetricKey es;                        // DH(local static, initiator's ephemeral)
+  crypto::PublicKey remote_static{};              // the initiator's static key, decrypted
+  crypto::PrivateKey response_ephemeral;          // our response's ephemeral key
+  crypto::PublicKey response_ephemeral_public{};  // ... and its public half
+  crypto::SymmetricKey ee;                        // DH(response ephemeral, initiator ephemeral)
+  crypto::SymmetricKey se;                        // DH(response ephemeral, initiator static)
+};
+
+// False when a DH is all zero or the static key does not decrypt: the message is invalid.
+// `ephemeral` fixes the response's ephemeral key for known-answer tests.
+bool compute_initiation_dh(const LocalStatic& local, const Initiation& msg, InitiationDh* out,
+                           const crypto::PrivateKey* ephemeral = nullptr);
+
+// The Diffie-Hellman results of a received response, from our initiation's ephemeral key.
+struct ResponseDh {
+  crypto::SymmetricKey ee;  // DH(our initiation's ephemeral, responder's ephemeral)
+  crypto::SymmetricKey se;  // DH(local static, responder's ephemeral)
+};
+
+// False when a DH is all zero.
+bool compute_response_dh(const LocalStatic& local, const crypto::PrivateKey& initiation_ephemeral,
+                         const Response& msg, ResponseDh* out);
+
 // Looks up a peer by static public key; nullptr when it is unknown.
 using PeerKeysLookup = std::function<const PeerKeys*(const crypto::PublicKey&)>;
 
 // Decrypts the initiator's static key, finds the peer with `lookup`, and decrypts the timestamp.
 // Touches no peer state: the caller checks the timestamp and the flood rule, then calls
-// accept_initiation. False when any step fails (including an unknown peer).
+// accept_initiation. False when any step fails (including an unknown peer). With `dh`
+// (compute_initiation_dh of this message and key), no DH is done here.
 bool consume_initiation(const LocalStatic& local, const Initiation& msg,
-                        const PeerKeysLookup& lookup, ConsumedInitiation* out);
+                        const PeerKeysLookup& lookup, ConsumedInitiation* out,
+                        const InitiationDh* dh = nullptr);
 void accept_initiation(Handshake& hs, const ConsumedInitiation& consumed);
 
-// From kInitiationConsumed: fills msg (all but the MACs), moves hs to kResponseCreated.
+// From kInitiationConsumed: fills msg (all but the MACs), moves hs to kResponseCreated. With
+// `dh` (of the initiation hs consumed, for this peer's static key), its ephemeral key and
+// results are used and no DH is done here; `ephemeral` is then ignored.
 bool create_response(const PeerKeys& peer, Handshake& hs, uint32_t local_index, Response* msg,
-                     const crypto::PrivateKey* ephemeral = nullptr);
+                     const crypto::PrivateKey* ephemeral = nullptr,
+                     const InitiationDh* dh = nullptr);
 
 // From kInitiationCreated: verifies the response and moves hs to kResponseConsumed. On failure
-// hs is unchanged so that a forged response cannot break a pending handshake.
+// hs is unchanged so that a forged response cannot break a pending handshake. With `dh`
+// (compute_response_dh of this message and hs's ephemeral key), no DH is done here.
 bool consume_response(const LocalStatic& local, const PeerKeys& peer, Handshake& hs,
-                      const Response& msg);
+                      const Response& msg, const ResponseDh* dh = nullptr);
 
 struct SessionKeys {
   crypto::SymmetricKey send_key;

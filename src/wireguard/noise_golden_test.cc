@@ -431,5 +431,80 @@ TEST(NoiseGolden, LowOrderRemoteEphemeralFails) {
   }
 }
 
+// The DH done apart (compute_initiation_dh, compute_response_dh: what the handshake thread
+// runs) gives the model's bytes and keys exactly, as the inline path does.
+TEST(NoiseGolden, DiffieHellmanDoneApartGivesTheSameTranscript) {
+  for (const Golden* g : {&kWithPsk, &kWithoutPsk}) {
+    SCOPED_TRACE(g->name);
+    Sides s(g->preshared_key);
+    Initiation init;
+    ASSERT_TRUE(decode(unhex(g->initiation), &init));
+    const crypto::PrivateKey eph = secret<32>(kResponderEphemeralPrivate);
+    InitiationDh idh;
+    ASSERT_TRUE(compute_initiation_dh(s.responder, init, &idh, &eph));
+    EXPECT_EQ(idh.remote_static, s.initiator.public_key);
+    ConsumedInitiation consumed;
+    ASSERT_TRUE(consume_initiation(s.responder, init, s.responder_lookup(), &consumed, &idh));
+    Handshake hs_r;
+    accept_initiation(hs_r, consumed);
+    Response resp;
+    ASSERT_TRUE(create_response(s.responder_peer, hs_r, kResponderIndex, &resp, nullptr, &idh));
+    ResponseBytes bytes = encode(resp);
+    CookieGenerator macs;
+    macs.set_remote_public_key(s.initiator.public_key);
+    macs.add_macs(bytes, base::Instant{});
+    EXPECT_EQ(hex(bytes), g->response);
+
+    Handshake hs_i;
+    make_initiation(s, hs_i);
+    Response golden = decode_response(g->response);
+    ResponseDh rdh;
+    ASSERT_TRUE(compute_response_dh(s.initiator, hs_i.ephemeral_private, golden, &rdh));
+    ASSERT_TRUE(consume_response(s.initiator, s.initiator_peer, hs_i, golden, &rdh));
+    SessionKeys keys_i;
+    ASSERT_TRUE(derive_session(hs_i, &keys_i));
+    EXPECT_EQ(hex(keys_i.send_key.span()), g->initiator_send_key);
+    EXPECT_EQ(hex(keys_i.receive_key.span()), g->initiator_receive_key);
+  }
+}
+
+TEST(NoiseGolden, DiffieHellmanDoneApartRejectsWhatTheInlinePathRejects) {
+  Sides s(kPresharedKey);
+  Initiation init;
+  ASSERT_TRUE(decode(unhex(kPskInitiation), &init));
+  // A flipped bit in the encrypted static: it does not decrypt, so there is no DH to finish.
+  Initiation bad = init;
+  bad.encrypted_static[0] ^= 1;
+  InitiationDh idh;
+  EXPECT_FALSE(compute_initiation_dh(s.responder, bad, &idh));
+  // A low-order ephemeral: the DH is all zero.
+  Initiation low = init;
+  low.ephemeral = crypto::PublicKey{};
+  EXPECT_FALSE(compute_initiation_dh(s.responder, low, &idh));
+  // Results for another peer's static key are refused by create_response.
+  ASSERT_TRUE(compute_initiation_dh(s.responder, init, &idh));
+  ConsumedInitiation consumed;
+  ASSERT_TRUE(consume_initiation(s.responder, init, s.responder_lookup(), &consumed, &idh));
+  Handshake hs;
+  accept_initiation(hs, consumed);
+  PeerKeys other = s.responder_peer;
+  other.remote_static[0] ^= 1;
+  Response resp;
+  EXPECT_FALSE(create_response(other, hs, kResponderIndex, &resp, nullptr, &idh));
+  EXPECT_EQ(hs.state, HandshakeState::kInitiationConsumed);
+  // Response DH from the wrong ephemeral key: the response does not verify, state unchanged.
+  Handshake hs_i;
+  make_initiation(s, hs_i);
+  Response golden = decode_response(kPskResponse);
+  ResponseDh rdh;
+  ASSERT_TRUE(compute_response_dh(s.initiator, crypto::x25519_generate(), golden, &rdh));
+  EXPECT_FALSE(consume_response(s.initiator, s.initiator_peer, hs_i, golden, &rdh));
+  EXPECT_EQ(hs_i.state, HandshakeState::kInitiationCreated);
+  // Without a local key there is nothing to compute.
+  LocalStatic none;
+  EXPECT_FALSE(compute_initiation_dh(none, init, &idh));
+  EXPECT_FALSE(compute_response_dh(none, hs_i.ephemeral_private, golden, &rdh));
+}
+
 }  // namespace
 }  // namespace mw::wg

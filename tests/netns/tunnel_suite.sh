@@ -102,10 +102,15 @@ run_tunnel_suite() {
       fail "TUN offload probe: expected 'TSO+USO passed' or 'TSO passed' in A's log, saw '$probe'"
     fi
   fi
-  # With crypto workers asked for, A really runs them (the loop thread plus N-1 workers).
+  # With crypto workers asked for, A really runs them (the loop thread plus N-1 workers), and
+  # its handshake thread besides.
   if [[ -n ${MESHWARD_CRYPTO_WORKERS:-} ]]; then
-    check_eq "threads of A with MESHWARD_CRYPTO_WORKERS=$MESHWARD_CRYPTO_WORKERS" \
-      "$MESHWARD_CRYPTO_WORKERS" "$(ls "/proc/${MW_DAEMON_PID[$IF_A]}/task" | wc -l)"
+    local comms
+    comms=$(cat /proc/"${MW_DAEMON_PID[$IF_A]}"/task/*/comm)
+    check_eq "crypto worker threads of A with MESHWARD_CRYPTO_WORKERS=$MESHWARD_CRYPTO_WORKERS" \
+      "$((MESHWARD_CRYPTO_WORKERS - 1))" "$(grep -c '^mw-crypto$' <<<"$comms")"
+    check_eq "handshake threads of A" 1 "$(grep -c '^mw-handshake$' <<<"$comms")"
+    check_eq "threads of A" "$((MESHWARD_CRYPTO_WORKERS + 1))" "$(wc -l <<<"$comms")"
   fi
 
   pair_reset_peers

@@ -51,6 +51,9 @@ void EngineLab::pair(size_t a, size_t b) {
 
 bool EngineLab::wake(size_t i) {
   Node& n = nodes_[i];
+  // Virtual time stands still while the handshake thread computes: what was handed to it in
+  // the last wake is done by this one, as if it took no time.
+  n.engine->wait_handshake_thread();
   std::array<PollEvent, 8> events;
   auto count = n.io->wait(events, base::Duration::zero());
   bool any = count && *count > 0;
@@ -63,7 +66,8 @@ bool EngineLab::wake(size_t i) {
       n.engine->on_udp_readable(Family::kV6, now_);
     }
   }
-  if (any || n.engine->next_deadline() <= now_) n.engine->on_wake_end(now_);
+  if (any || n.engine->next_deadline() <= now_ || n.engine->queued_handshakes() > 0)
+    n.engine->on_wake_end(now_);
   return any || n.engine->queued_handshakes() > 0;
 }
 

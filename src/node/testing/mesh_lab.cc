@@ -81,8 +81,10 @@ void MeshLab::run_for(base::Duration d) {
       bool any = false;
       for (auto& [n, node] : nodes_) {
         if (!node.up) continue;
+        // Virtual time stands still while the handshake thread computes.
+        node.engine->wait_handshake_thread();
         auto r = node.loop->turn(now_);
-        any = (r && *r) || any;
+        any = (r && *r) || node.engine->queued_handshakes() > 0 || any;
       }
       if (!any) break;
     }
