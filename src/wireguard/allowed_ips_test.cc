@@ -194,6 +194,40 @@ TEST(AllowedIps, ReinsertMovesThePrefix) {
   EXPECT_EQ(t.lookup(*IpAddress::parse("10.9.9.9")), 2);
 }
 
+// Each value's own list of prefixes: what a device with 40,000 peers of one /32 each lists
+// and replaces per peer (each a walk of the whole table before: quadratic in peers).
+TEST(AllowedIps, ManyValuesEachListAndLoseOnlyTheirOwn) {
+  AllowedIps<int> t;
+  constexpr int kValues = 40'000;
+  for (int v = 0; v < kValues; ++v) {
+    t.insert(IpPrefix{IpAddress::v4(0x0a000000u + uint32_t(v)), 32}, v);
+    if (v % 1000 == 0) t.insert(IpPrefix{IpAddress::v4(0xac100000u + uint32_t(v)), 32}, v);
+  }
+  EXPECT_EQ(t.size(), size_t(kValues + kValues / 1000));
+  for (int v = 0; v < kValues; ++v) {
+    const size_t want = v % 1000 == 0 ? 2 : 1;
+    ASSERT_EQ(t.count_of(v), want) << v;
+    ASSERT_EQ(t.prefixes_of(v).size(), want) << v;
+  }
+  EXPECT_EQ(t.prefixes_of(7), std::vector<IpPrefix>{*IpPrefix::parse("10.0.0.7/32")});
+  // A prefix moving to another value leaves the first value's list.
+  t.insert(*IpPrefix::parse("10.0.0.7/32"), 8);
+  EXPECT_EQ(t.count_of(7), 0u);
+  EXPECT_EQ(t.count_of(8), 2u);
+  // Replacing every value's prefixes, as `wg setconf` does.
+  for (int v = 0; v < kValues; v += 2) {
+    t.remove_by_value(v);
+    ASSERT_EQ(t.count_of(v), 0u);
+  }
+  EXPECT_EQ(t.count_of(9), 1u) << "the others keep theirs";
+  EXPECT_EQ(t.lookup(*IpAddress::parse("10.0.0.9")), 9);
+  EXPECT_EQ(t.lookup(*IpAddress::parse("10.0.0.10")), std::nullopt);
+  t.remove_by_value(12345);  // owns nothing: a no-op
+  for (int v = 1; v < kValues; v += 2) t.remove_by_value(v);
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.node_count(), 0u);
+}
+
 TEST(AllowedIps, RemoveOnlyByTheOwner) {
   AllowedIps<int> t;
   const IpPrefix p = *IpPrefix::parse("fd00::/64");

@@ -220,6 +220,10 @@ class Device {
   void handle_timer(Peer& peer, TimerEvent event, base::Instant now, DeviceOutput& out);
 
   // device_config.cc
+  // The peer's keys with its static_static computed for the present local key (one X25519 the
+  // first time after the peer or the local key changed).
+  const PeerKeys& handshake_keys(Peer& peer);
+  static void forget_static_static(PeerKeys& keys);
   void drop_keypair(std::unique_ptr<Keypair>& slot);
   void clear_handshake(Peer& peer);
   void expire_sessions(Peer& peer);

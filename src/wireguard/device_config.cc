@@ -23,7 +23,7 @@ void Device::set_private_key(const std::optional<crypto::PrivateKey>& key) {
   ++local_generation_;
   cookie_checker_.set_local_public_key(local_.public_key);
   for (auto& [id, peer] : peers_) {
-    precompute_static_static(local_, peer->keys);
+    forget_static_static(peer->keys);
     expire_sessions(*peer);
   }
 }
@@ -33,8 +33,7 @@ Peer& Device::add_peer(const crypto::PublicKey& public_key) {
   MW_CHECK(!local_.present || public_key != local_.public_key);  // callers filter this out
   auto peer = std::make_unique<Peer>();
   peer->id = next_peer_id_++;
-  peer->keys.remote_static = public_key;
-  precompute_static_static(local_, peer->keys);
+  peer->keys.remote_static = public_key;  // its static_static waits for a handshake
   peer->cookie.set_remote_public_key(public_key);
   Peer& ref = *peer;
   peers_by_key_[public_key] = ref.id;
@@ -58,6 +57,17 @@ void Device::remove_peer(const crypto::PublicKey& public_key) {
   allowed_ips_.remove_by_value(peer->id);
   peers_by_key_.erase(public_key);
   peers_.erase(peer->id);
+}
+
+const PeerKeys& Device::handshake_keys(Peer& peer) {
+  if (!peer.keys.static_static_current) precompute_static_static(local_, peer.keys);
+  return peer.keys;
+}
+
+void Device::forget_static_static(PeerKeys& keys) {
+  keys.static_static.wipe();
+  keys.static_static_valid = false;
+  keys.static_static_current = false;
 }
 
 void Device::remove_all_peers() {

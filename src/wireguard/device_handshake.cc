@@ -19,7 +19,7 @@ void Device::send_initiation(Peer& peer, base::Instant now, bool is_retry, Devic
     if (peer.last_sent_handshake && now - *peer.last_sent_handshake < kRekeyTimeout) return;
     peer.timers.reset_handshake_attempts();
   }
-  if (!local_.present || !peer.keys.static_static_valid) return;
+  if (!local_.present || !handshake_keys(peer).static_static_valid) return;
   peer.last_sent_handshake = now;
 
   clear_handshake(peer);
@@ -53,7 +53,7 @@ void Device::receive_initiation(const HandshakeWork& work, base::Instant now, De
   ConsumedInitiation consumed;
   PeerKeysLookup lookup = [this](const crypto::PublicKey& key) -> const PeerKeys* {
     Peer* p = find_peer(key);
-    return p ? &p->keys : nullptr;
+    return p ? &handshake_keys(*p) : nullptr;
   };
   if (!consume_initiation(local_, msg, lookup, &consumed, &work.initiation_dh)) {
     count(DropReason::kHandshakeInvalid);

@@ -89,6 +89,7 @@ void precompute_static_static(const LocalStatic& local, PeerKeys& keys) {
   keys.static_static_valid =
       local.present && crypto::x25519(keys.static_static, local.private_key, keys.remote_static);
   if (!keys.static_static_valid) keys.static_static.wipe();
+  keys.static_static_current = true;
 }
 
 void Handshake::clear() {
