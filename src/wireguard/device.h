@@ -25,6 +25,7 @@
 #include "wireguard/packet_filter.h"
 #include "wireguard/peer.h"
 #include "wireguard/ratelimiter.h"
+#include "wireguard/timers.h"
 #include "wireguard/transport.h"
 
 namespace mw::wg {
@@ -179,7 +180,10 @@ class Device {
   void initiate_handshake(Peer& peer, base::Instant now, DeviceOutput& out);
 
   // --- timers (device_timers.cc)
+  // Runs the timers due at `now`: only the peers whose deadlines came (TimerQueue), not all.
   void tick(base::Instant now, DeviceOutput& out);
+  // When tick() must run next: never later than the earliest armed timer, sometimes earlier
+  // (after one was cancelled), O(1) however many peers there are.
   base::Instant next_deadline() const;
   // Drops ratelimiter entries idle for over a second; call about once a second.
   void gc(base::Instant now) { ratelimiter_.gc(now); }
@@ -252,6 +256,7 @@ class Device {
   Ratelimiter ratelimiter_;
   IndexTable<PeerId> index_table_;
   AllowedIps<PeerId> allowed_ips_;
+  TimerQueue timer_queue_;  // every peer's timer deadlines
   std::unordered_map<PeerId, std::unique_ptr<Peer>> peers_;
   std::map<crypto::PublicKey, PeerId> peers_by_key_;
   PeerId next_peer_id_ = 1;

@@ -34,6 +34,7 @@ Peer& Device::add_peer(const crypto::PublicKey& public_key) {
   auto peer = std::make_unique<Peer>();
   peer->id = next_peer_id_++;
   peer->keys.remote_static = public_key;  // its static_static waits for a handshake
+  peer->timers.attach(&timer_queue_, peer->id);
   peer->cookie.set_remote_public_key(public_key);
   Peer& ref = *peer;
   peers_by_key_[public_key] = ref.id;
@@ -72,6 +73,7 @@ void Device::forget_static_static(PeerKeys& keys) {
 
 void Device::remove_all_peers() {
   while (!peers_by_key_.empty()) remove_peer(peers_by_key_.begin()->first);
+  timer_queue_.clear();  // every entry was stale
 }
 
 void Device::set_preshared_key(Peer& peer, const crypto::SymmetricKey& psk) {

@@ -8,26 +8,35 @@
 namespace mw::wg {
 
 void Device::tick(base::Instant now, DeviceOutput& out) {
-  // Collect ids first: a handler may not add or remove peers, but keep the loop robust anyway.
-  std::vector<PeerId> ids;
-  ids.reserve(peers_.size());
-  for (const auto& [id, p] : peers_)
-    if (p->timers.next_deadline() <= now) ids.push_back(id);
-  for (PeerId id : ids) {
-    Peer* peer = peer_by_id(id);
+  while (!timer_queue_.empty() && timer_queue_.top().at <= now) {
+    TimerQueue::Entry entry = timer_queue_.top();
+    timer_queue_.pop();
+    Peer* peer = peer_by_id(entry.peer);
+    if (!peer || !peer->timers.take_queued(entry.at)) continue;  // stale
+    // Handlers may arm this peer's timers again (queued as they are armed) or, in principle,
+    // remove it: look it up after each.
     while (peer) {
       auto event = peer->timers.pop_expired(now);
       if (!event) break;
       handle_timer(*peer, *event, now, out);
-      peer = peer_by_id(id);
+      peer = peer_by_id(entry.peer);
+    }
+    if (peer) peer->timers.requeue();  // its remaining deadlines (an early entry: none due)
+  }
+  // Stale entries of removed peers and early ones go when they come due; if they pile up
+  // (peers replaced in bulk), rebuild from the peers.
+  if (timer_queue_.size() > 2 * peers_.size() + 64) {
+    timer_queue_.clear();
+    for (auto& [id, p] : peers_) {
+      p->timers.forget_queued();
+      p->timers.requeue();
     }
   }
 }
 
 base::Instant Device::next_deadline() const {
-  base::Instant next = base::Instant::max();
-  for (const auto& [id, p] : peers_) next = std::min(next, p->timers.next_deadline());
-  return next;
+  // Possibly early (see TimerQueue): then tick() finds nothing due and the loop sleeps again.
+  return timer_queue_.empty() ? base::Instant::max() : timer_queue_.top().at;
 }
 
 void Device::handle_timer(Peer& peer, TimerEvent event, base::Instant now, DeviceOutput& out) {

@@ -2,9 +2,34 @@
 // The timer rules of whitepaper §6 as wireguard-go's timers.go arranges them.
 #include "wireguard/timers.h"
 
+#include <algorithm>
+
 #include "wireguard/constants.h"
 
 namespace mw::wg {
+namespace {
+
+bool later(const TimerQueue::Entry& a, const TimerQueue::Entry& b) { return a.at > b.at; }
+
+}  // namespace
+
+void TimerQueue::push(base::Instant at, uint32_t peer) {
+  heap_.push_back({at, peer});
+  std::push_heap(heap_.begin(), heap_.end(), later);
+}
+
+void TimerQueue::pop() {
+  std::pop_heap(heap_.begin(), heap_.end(), later);
+  heap_.pop_back();
+}
+
+void PeerTimers::requeue() {
+  base::Instant next = next_deadline();
+  if (queue_ && next < queued_) {
+    queued_ = next;
+    queue_->push(next, peer_);
+  }
+}
 
 void PeerTimers::on_data_sent(base::Instant now, base::Duration jitter) {
   // A data packet went out: expect something back within KEEPALIVE + REKEY_TIMEOUT.

@@ -4,7 +4,9 @@
 // pops expired events and acts on them. No clock is read here.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "base/time.h"
 
@@ -19,8 +21,48 @@ enum class TimerEvent : uint8_t {
 };
 constexpr int kTimerEventCount = 5;
 
+// A device's timer deadlines, earliest first: at least one entry per peer with an armed timer,
+// never later than that peer's earliest deadline. Entries may be early (a timer was cancelled
+// or moved later) or stale (the peer went): the device checks each against the peer when it
+// comes due (PeerTimers::take_queued), so the device finds its next deadline without looking
+// at every peer, and a wake per peer is the most an early entry costs.
+class TimerQueue {
+ public:
+  struct Entry {
+    base::Instant at;
+    uint32_t peer = 0;
+  };
+  void push(base::Instant at, uint32_t peer);
+  bool empty() const { return heap_.empty(); }
+  const Entry& top() const { return heap_.front(); }
+  void pop();
+  size_t size() const { return heap_.size(); }
+  void clear() { heap_.clear(); }
+
+ private:
+  std::vector<Entry> heap_;
+};
+
 class PeerTimers {
  public:
+  // Every deadline armed from now on that is earlier than the one queued for this peer goes
+  // into `queue` under `peer`.
+  void attach(TimerQueue* queue, uint32_t peer) {
+    queue_ = queue;
+    peer_ = peer;
+  }
+  // For the device, when an entry of this peer's comes due: whether it is the live one (then
+  // nothing is queued for the peer until requeue() or an arm).
+  bool take_queued(base::Instant at) {
+    if (at != queued_) return false;
+    queued_ = base::Instant::max();
+    return true;
+  }
+  // Queues the earliest armed deadline unless one no later is queued.
+  void requeue();
+  // Forgets what was queued (the device rebuilds its queue).
+  void forget_queued() { queued_ = base::Instant::max(); }
+
   // `jitter` is a random duration in [0, REKEY_TIMEOUT_JITTER_MAX) chosen by the caller.
   void on_data_sent(base::Instant now, base::Duration jitter);
   void on_data_received(base::Instant now);
@@ -53,13 +95,22 @@ class PeerTimers {
   void cancel_all();
 
  private:
-  void arm(TimerEvent e, base::Instant at) { deadline_[static_cast<int>(e)] = at; }
+  void arm(TimerEvent e, base::Instant at) {
+    deadline_[static_cast<int>(e)] = at;
+    if (queue_ && at < queued_) {
+      queued_ = at;
+      queue_->push(at, peer_);
+    }
+  }
   void cancel(TimerEvent e) { deadline_[static_cast<int>(e)].reset(); }
 
   std::optional<base::Instant> deadline_[kTimerEventCount];
   base::Duration persistent_interval_{};
   int handshake_attempts_ = 0;
   bool need_another_keepalive_ = false;
+  TimerQueue* queue_ = nullptr;
+  uint32_t peer_ = 0;
+  base::Instant queued_ = base::Instant::max();  // the earliest entry queued for this peer
 };
 
 }  // namespace mw::wg
