@@ -71,7 +71,7 @@ base::Result<void> MeshDaemon::start(EventLoop& loop, PathManager& paths, base::
         return control::serve(in.substr(0, end), caller, daemon_uid, *this);
       });
   MW_RETURN_IF_ERROR(control_server_->start(loop, control_listener_->fd(),
-                                            [this] { return control_listener_->accept(); }));
+                                            [this] { return control_listener_->try_accept(); }));
   if (options_.metrics) {
     auto tcp = os::TcpListener::listen(*options_.metrics);
     if (!tcp)
@@ -82,7 +82,7 @@ base::Result<void> MeshDaemon::start(EventLoop& loop, PathManager& paths, base::
         "metrics", 8192, false,
         [this](std::string_view in, const os::PeerCredentials*) { return respond_metrics(in); });
     MW_RETURN_IF_ERROR(metrics_server_->start(loop, metrics_listener_->fd(),
-                                              [this] { return metrics_listener_->accept(); }));
+                                              [this] { return metrics_listener_->try_accept(); }));
   }
   std::vector<base::Endpoint> announce = options_.announce;
   for (auto& e : announce)

@@ -19,17 +19,17 @@ base::Result<std::unique_ptr<UapiServer>> UapiServer::start(EventLoop& loop,
   UapiServer* self = s.get();
   s->server_.emplace(
       "UAPI", wg::uapi::kMaxRequestLen,
-      [self](std::string_view in, std::string* reply, bool* hang_up) {
-        return self->serve(in, reply, hang_up);
+      [self](std::string_view in, size_t scanned, std::string* reply, bool* hang_up) {
+        return self->serve(in, scanned, reply, hang_up);
       },
       wg::uapi::format_errno(wg::uapi::kErrnoTooBig));
   MW_RETURN_IF_ERROR(
-      s->server_->start(loop, s->listener_.fd(), [self] { return self->listener_.accept(); }));
+      s->server_->start(loop, s->listener_.fd(), [self] { return self->listener_.try_accept(); }));
   return s;
 }
 
-size_t UapiServer::serve(std::string_view in, std::string* reply, bool* hang_up) {
-  size_t end = wg::uapi::find_request_end(in);
+size_t UapiServer::serve(std::string_view in, size_t scanned, std::string* reply, bool* hang_up) {
+  size_t end = wg::uapi::find_request_end(in, scanned);
   if (end == 0) return 0;
   auto parsed = wg::uapi::parse_request(in.substr(0, end));
   if (auto* err = std::get_if<wg::uapi::ParseError>(&parsed)) {

@@ -22,8 +22,9 @@ class UapiServer {
   // Listens on `path` and joins `loop`.
   static base::Result<std::unique_ptr<UapiServer>> start(EventLoop& loop, const std::string& path);
   const std::string& path() const { return listener_.path(); }
-  // Answers every complete request at the start of `in`; returns the bytes taken.
-  size_t serve(std::string_view in, std::string* reply, bool* hang_up);
+  // Answers the complete request at the start of `in` (whose first `scanned` bytes hold no
+  // request end); returns the bytes taken.
+  size_t serve(std::string_view in, size_t scanned, std::string* reply, bool* hang_up);
 
  private:
   explicit UapiServer(EventLoop& loop);

@@ -99,18 +99,38 @@ base::UniqueFd UnixListener::accept() {
   return base::UniqueFd(::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
 }
 
-bool read_available(int fd, std::string& buffer, size_t max_buffer) {
+base::Result<base::UniqueFd> accept_connection(int listen_fd) {
+  while (true) {
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) return base::UniqueFd(fd);
+    switch (errno) {
+      case EAGAIN: return base::UniqueFd();
+      case EINTR:
+      case ECONNABORTED:  // gone before we took it
+      case EPROTO: continue;
+      default: return base::Error::from_errno("accept");
+    }
+  }
+}
+
+ReadStatus read_bounded(int fd, std::string& buffer, size_t max_buffer) {
   char chunk[16384];
   while (true) {
-    ssize_t r = ::read(fd, chunk, sizeof(chunk));
+    size_t room = max_buffer > buffer.size() ? max_buffer - buffer.size() : 0;
+    // One byte more than there is room for tells "over the limit" from "exactly at it".
+    ssize_t r = ::read(fd, chunk, std::min(sizeof(chunk), room + 1));
     if (r > 0) {
-      if (buffer.size() + size_t(r) > max_buffer) return false;
+      if (size_t(r) > room) return ReadStatus::kOverLimit;
       buffer.append(chunk, size_t(r));
       continue;
     }
-    if (r == 0) return false;
-    return errno == EAGAIN || errno == EINTR;
+    if (r == 0) return ReadStatus::kClosed;
+    return errno == EAGAIN || errno == EINTR ? ReadStatus::kOpen : ReadStatus::kClosed;
   }
+}
+
+bool read_available(int fd, std::string& buffer, size_t max_buffer) {
+  return read_bounded(fd, buffer, max_buffer) == ReadStatus::kOpen;
 }
 
 bool write_some(int fd, std::string& buffer) {
@@ -128,6 +148,18 @@ base::Result<PeerCredentials> peer_credentials(int fd) {
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
     return base::Error::from_errno("getsockopt(SO_PEERCRED)");
   return PeerCredentials{cred.uid, cred.gid, cred.pid};
+}
+
+base::Result<base::UniqueFd> connect_unix(const std::string& path) {
+  sockaddr_un addr;
+  if (path.size() >= sizeof(addr.sun_path))
+    return base::make_error("socket path too long: {}", path);
+  socklen_t len = make_addr(path, &addr);
+  base::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return base::Error::from_errno("socket(AF_UNIX)");
+  while (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0)
+    if (errno != EINTR) return connect_error(path, errno);
+  return fd;
 }
 
 base::Result<std::string> unix_request(const std::string& path, std::string_view request,

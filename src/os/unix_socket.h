@@ -16,6 +16,11 @@
 
 namespace mw::os {
 
+// Accepts a pending connection on a listening socket, non-blocking: an invalid fd when none is
+// pending (a connection aborted before it was accepted counts as none), an error naming the
+// cause when accept() fails otherwise (out of descriptors or memory).
+base::Result<base::UniqueFd> accept_connection(int listen_fd);
+
 class UnixListener {
  public:
   // Creates the directory if needed, refuses to take over a socket a live process still serves
@@ -30,14 +35,25 @@ class UnixListener {
   const std::string& path() const { return path_; }
   // A non-blocking accepted connection, or an invalid fd when none is pending.
   base::UniqueFd accept();
+  // The same, but an accept() failure other than "none pending" (EMFILE, ENFILE, ENOBUFS,
+  // ENOMEM, ...) is an error, so that a server can stop trying for a while.
+  base::Result<base::UniqueFd> try_accept() { return accept_connection(fd_.get()); }
 
  private:
   base::UniqueFd fd_;
   std::string path_;
 };
 
-// Reads what is available (non-blocking) and appends it to `buffer`. Returns false when the
-// peer closed or the connection failed.
+enum class ReadStatus : uint8_t {
+  kOpen,       // read what there was; the connection stays open
+  kClosed,     // the peer closed, or the connection failed
+  kOverLimit,  // more arrived than `max_buffer` allows (what was read may be kept or not)
+};
+// Reads what is available (non-blocking) and appends it to `buffer`, which never grows past
+// `max_buffer`.
+ReadStatus read_bounded(int fd, std::string& buffer, size_t max_buffer);
+// read_bounded, as a bool: false when the peer closed, the connection failed or `buffer` would
+// pass `max_buffer`.
 bool read_available(int fd, std::string& buffer, size_t max_buffer);
 // Writes as much of `buffer` as the socket takes and erases it from the front. Returns false
 // when the connection failed.
@@ -51,6 +67,10 @@ struct PeerCredentials {
 };
 // SO_PEERCRED of a connected AF_UNIX socket.
 base::Result<PeerCredentials> peer_credentials(int fd);
+
+// A non-blocking stream socket connected to the unix socket at `path` (the listener's backlog
+// must have room).
+base::Result<base::UniqueFd> connect_unix(const std::string& path);
 
 // A blocking client exchange: connects to the stream socket at `path`, writes `request`, and
 // reads until the first '\n' (returned without it) or EOF, all within `timeout`. Errors say what
@@ -72,6 +92,8 @@ class TcpListener {
   uint16_t port() const { return port_; }
   // A non-blocking accepted connection, or an invalid fd when none is pending.
   base::UniqueFd accept();
+  // See UnixListener::try_accept.
+  base::Result<base::UniqueFd> try_accept() { return accept_connection(fd_.get()); }
 
  private:
   base::UniqueFd fd_;

@@ -109,5 +109,33 @@ TEST(UnixListener, ReadRefusesOverLimit) {
   close(c);
 }
 
+TEST(UnixListener, BoundedReadsTellOverLimitFromClosedAndTryAcceptTellsNoneFromFailure) {
+  TempDir tmp;
+  std::string path = tmp.path() + "/wg0.sock";
+  auto l = UnixListener::listen(path);
+  ASSERT_TRUE(l.ok());
+  auto none = l->try_accept();
+  ASSERT_TRUE(none) << "nothing pending is not an error";
+  EXPECT_FALSE(none->valid());
+  auto c = connect_unix(path);
+  ASSERT_TRUE(c) << c.error().message();
+  auto s = l->try_accept();
+  ASSERT_TRUE(s && s->valid());
+  std::string ten = "0123456789";
+  ASSERT_TRUE(write_some(c->get(), ten));
+  std::string in;
+  EXPECT_EQ(read_bounded(s->get(), in, 10), ReadStatus::kOpen) << "exactly at the limit";
+  EXPECT_EQ(in, "0123456789");
+  std::string more = "x";
+  ASSERT_TRUE(write_some(c->get(), more));
+  EXPECT_EQ(read_bounded(s->get(), in, 10), ReadStatus::kOverLimit);
+  c->reset();
+  std::string rest;
+  EXPECT_EQ(read_bounded(s->get(), rest, 10), ReadStatus::kClosed);
+  // Out of descriptors is an error, not "none pending" (a closed fd stands in for the failure).
+  EXPECT_FALSE(accept_connection(-1));
+  EXPECT_FALSE(connect_unix(tmp.path() + "/nobody.sock")) << "no listener";
+}
+
 }  // namespace
 }  // namespace mw::os

@@ -50,10 +50,11 @@ bool operator==(const DeviceStatus& a, const DeviceStatus& b) {
          a.fwmark == b.fwmark && a.peers == b.peers;
 }
 
-size_t find_request_end(std::string_view buffer) {
+size_t find_request_end(std::string_view buffer, size_t scanned) {
   // A request is its lines, each ending in '\n', then one empty line (xplatform: "{empty line}").
-  if (!buffer.empty() && buffer[0] == '\n') return 1;
-  size_t blank = buffer.find("\n\n");
+  if (scanned == 0 && !buffer.empty() && buffer[0] == '\n') return 1;
+  // The end may straddle what was scanned: start one byte back.
+  size_t blank = buffer.find("\n\n", scanned > 0 ? scanned - 1 : 0);
   return blank == std::string_view::npos ? 0 : blank + 2;
 }
 

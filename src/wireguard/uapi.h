@@ -111,8 +111,9 @@ bool operator==(const PeerStatus& a, const PeerStatus& b);
 bool operator==(const DeviceStatus& a, const DeviceStatus& b);
 
 // Length of the first complete request in `buffer`, through the empty line that ends it, or 0
-// while it is still incomplete. Scans the whole buffer: callers bound it by kMaxRequestLen.
-size_t find_request_end(std::string_view buffer);
+// while it is still incomplete. `scanned`: the first bytes of `buffer` were already searched
+// and hold no request end (a buffer that grows is searched once, not again on every read).
+size_t find_request_end(std::string_view buffer, size_t scanned = 0);
 
 // Parses exactly one complete request: "get=1\n\n", or "set=1\n" then key=value lines then an
 // empty line. Strict: an unknown key, a device key after the first public_key, a peer key before

@@ -24,6 +24,23 @@ TEST(UapiFraming, FindRequestEndWaitsForTheEmptyLine) {
   EXPECT_EQ(find_request_end("\n"), 1u);
 }
 
+// A buffer that grows is searched from where the last search stopped, and an end that
+// straddles the two reads is still found.
+TEST(UapiFraming, FindRequestEndResumesWhereItStopped) {
+  EXPECT_EQ(find_request_end("get=1\n\n", 6), 7u) << "the end straddles the last search";
+  EXPECT_EQ(find_request_end("get=1\n\n", 5), 7u);
+  EXPECT_EQ(find_request_end("set=1\na=1\n", 6), 0u);
+  EXPECT_EQ(find_request_end("\n", 1), 0u) << "a lone newline is a request only at the start";
+  std::string big = "set=1\n";
+  size_t scanned = 0;
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(find_request_end(big, scanned), 0u);
+    scanned = big.size();
+    big += "listen_port=1\n";
+  }
+  EXPECT_EQ(find_request_end(big + "\n", scanned), big.size() + 1);
+}
+
 TEST(UapiFraming, SplitsRequestsFromAStream) {
   std::string stream = kSetconf + "get=1\n\n";
   size_t first = find_request_end(stream);

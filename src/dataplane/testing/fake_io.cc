@@ -70,26 +70,43 @@ base::Result<void> FakeIo::watch_ports(const PortTags& tags) {
   return {};
 }
 
-base::Result<void> FakeIo::watch(int fd, uint64_t tag, bool, bool) {
+base::Result<void> FakeIo::watch(int fd, uint64_t tag, bool writable, bool readable) {
   if (watched_.contains(fd)) return base::Error("watch: fd is already watched", EEXIST);
-  watched_[fd] = tag;
+  if (!epoll_) {
+    auto e = os::Epoll::create();
+    if (!e) return e.error();
+    epoll_.emplace(std::move(*e));
+  }
+  MW_RETURN_IF_ERROR(epoll_->add(fd, tag, writable, readable));
+  watched_[fd] = {tag, readable};
   return {};
 }
 
-base::Result<void> FakeIo::rewatch(int fd, uint64_t tag, bool, bool) {
+base::Result<void> FakeIo::rewatch(int fd, uint64_t tag, bool writable, bool readable) {
   if (!watched_.contains(fd)) return base::Error("rewatch: fd is not watched", ENOENT);
-  watched_[fd] = tag;
+  MW_RETURN_IF_ERROR(epoll_->modify(fd, tag, writable, readable));
+  watched_[fd] = {tag, readable};
   return {};
+}
+
+void FakeIo::unwatch(int fd) {
+  if (watched_.erase(fd) > 0) epoll_->remove(fd);
 }
 
 base::Result<size_t> FakeIo::wait(std::span<PollEvent> events, base::Duration) {
   size_t n = 0;
-  if (!ports_watched_) return n;
-  if (options_.tun && (!tun_in_.empty() || tun_broken) && n < events.size())
-    events[n++] = {tags_.tun, !tun_broken, false, tun_broken};
-  if (!udp_in_.empty() && n < events.size())
-    events[n++] = {family_of(address_) == Family::kV4 ? tags_.udp4 : tags_.udp6, true, false,
-                   false};
+  if (ports_watched_) {
+    if (options_.tun && (!tun_in_.empty() || tun_broken) && n < events.size())
+      events[n++] = {tags_.tun, !tun_broken, false, tun_broken};
+    if (!udp_in_.empty() && n < events.size())
+      events[n++] = {family_of(address_) == Family::kV4 ? tags_.udp4 : tags_.udp6, true, false,
+                     false};
+  }
+  if (epoll_ && n < events.size()) {
+    auto more = epoll_->wait(events.subspan(n), base::Duration::zero());
+    if (!more) return more.error();
+    n += *more;
+  }
   return n;
 }
 

@@ -3,18 +3,21 @@
 // duplicate and reorder datagrams, and per node a FakeIo with a FakeTun. The TUN may carry
 // virtio-net headers (so super-packets go through the engine's real cut and coalesce), the
 // UDP port may receive GRO buffers (runs of equal-size datagrams from one source) and send GSO
-// runs. Readiness is simulated: wait() reports the TUN or a UDP port readable while it holds
-// something; other fds may be watched but never fire. Single-threaded, no clock.
+// runs. Readiness of the ports is simulated: wait() reports the TUN or a UDP port readable
+// while it holds something. Other fds (listeners, connections, eventfds) are real and watched
+// through a real epoll, looked at without waiting. Single-threaded, no clock.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "dataplane/packet_io.h"
+#include "os/epoll.h"
 
 namespace mw::dp::testing {
 
@@ -88,7 +91,7 @@ class FakeIo final : public PacketIo {
   base::Result<void> watch_ports(const PortTags& tags) override;
   base::Result<void> watch(int fd, uint64_t tag, bool writable, bool readable) override;
   base::Result<void> rewatch(int fd, uint64_t tag, bool writable, bool readable) override;
-  void unwatch(int fd) override { watched_.erase(fd); }
+  void unwatch(int fd) override;
   base::Result<size_t> wait(std::span<PollEvent> events, base::Duration timeout) override;
   bool has_tun() const override { return options_.tun; }
   const std::string& tun_name() const override { return tun_name_; }
@@ -112,6 +115,11 @@ class FakeIo final : public PacketIo {
   base::Result<void> commit() override;
   const IoDrops& drops() const override { return drops_; }
   uint32_t fwmark() const { return fwmark_; }
+  // Whether `fd` is watched for readability (a paused listener is not).
+  bool watching_readable(int fd) const {
+    auto it = watched_.find(fd);
+    return it != watched_.end() && it->second.readable;
+  }
 
  private:
   friend class FakeNetwork;
@@ -126,7 +134,12 @@ class FakeIo final : public PacketIo {
   uint32_t fwmark_ = 0;
   PortTags tags_;
   bool ports_watched_ = false;
-  std::map<int, uint64_t> watched_;
+  struct Watch {
+    uint64_t tag;
+    bool readable;
+  };
+  std::map<int, Watch> watched_;
+  std::optional<os::Epoll> epoll_;  // for the fds other than the ports
   std::deque<std::vector<uint8_t>> tun_in_;
   std::deque<FakeDatagram> udp_in_;
   std::vector<FakeDatagram> outgoing_;  // sent at commit()
