@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli/config_store.h"
 #include "cli/testing/cli_runner.h"
 #include "os/file.h"
 #include "trust/identity.h"
@@ -318,6 +319,43 @@ TEST(CliConfig, ShowJsonListsPeersOrgsAndSettingsProblems) {
   auto bad = c.run({"config", "show"});
   EXPECT_EQ(bad.rc, kExitError);
   EXPECT_NE(bad.out.find("meshward.toml:1: port"), std::string::npos) << bad.out;
+}
+
+// One junk key file used to stop `up` from starting (a restart loop under systemd) while a
+// reload with it kept the old trust: now it is skipped with a warning naming it, the good keys
+// still load, and `config show` reports it as a problem.
+TEST(CliConfig, AJunkKeyFileIsSkippedWithAWarning) {
+  TempConfig c;
+  ASSERT_EQ(c.run({"keygen"}).rc, kExitOk);
+  ASSERT_EQ(c.run({"trust", new_key(), "--name", "good"}).rc, kExitOk);
+  std::string junk = c.path("authorized_keys/junk.pub");
+  ASSERT_TRUE(os::write_file_atomic(junk, "not a key\n", 0644).ok());
+
+  std::vector<std::string> skipped;
+  ConfigStore store(c.dir());
+  auto identity = store.load_identity();
+  ASSERT_TRUE(identity);
+  auto trust = store.load_trust_store(identity->public_key, false, &skipped);
+  ASSERT_TRUE(trust) << trust.error().message();
+  EXPECT_EQ(trust->authorized_keys().size(), 1u) << "the good key still loads";
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped[0].rfind(junk + ": ", 0), 0u) << skipped[0];
+
+  auto up = c.run({"up"});  // no daemon in this build of the CLI: it stops after the checks
+  EXPECT_NE(up.err.find("warning: skipping " + junk + ": "), std::string::npos) << up.err;
+  EXPECT_EQ(up.err.find("error: " + junk), std::string::npos) << up.err;
+
+  auto show = c.run({"config", "show", "--json"});
+  EXPECT_EQ(show.rc, kExitError);
+  auto j = nlohmann::json::parse(show.out);
+  EXPECT_EQ(j["trusted_peers"].size(), 1u);
+  ASSERT_EQ(j["problems"].size(), 1u);
+  EXPECT_EQ(j["problems"][0].get<std::string>().rfind("skipped " + junk + ": ", 0), 0u);
+
+  // A revocation takes trust away: a bad one stays an error rather than be skipped.
+  ASSERT_TRUE(os::make_dirs(c.path("revoked"), 0700).ok());
+  ASSERT_TRUE(os::write_file_atomic(c.path("revoked/x.revoke"), "junk\n", 0644).ok());
+  EXPECT_FALSE(store.load_trust_store(identity->public_key, false, &skipped));
 }
 
 TEST(CliConfig, ConfiguredPrefixesGiveTheAddresses) {

@@ -80,7 +80,9 @@ json collect(const Context& ctx) {
   for (auto [kind, field] : {std::pair{KeyKind::kAuthorizedNode, "trusted_peers"},
                              std::pair{KeyKind::kTrustedOrg, "trusted_orgs"}}) {
     j[field] = json::array();
-    auto keys = store.list_keys(kind);
+    std::vector<std::string> skipped;
+    auto keys = store.list_keys(kind, &skipped);
+    for (const std::string& why : skipped) problems.push_back("skipped " + why);
     if (!keys) {
       problems.push_back(keys.error().message());
       continue;
@@ -94,7 +96,9 @@ json collect(const Context& ctx) {
     }
   }
   auto revocations = store.load_revocations();
-  auto vouches = store.load_vouches();
+  std::vector<std::string> skipped_vouches;
+  auto vouches = store.load_vouches(&skipped_vouches);
+  for (const std::string& why : skipped_vouches) problems.push_back("skipped " + why);
   if (!revocations) problems.push_back(revocations.error().message());
   if (!vouches) problems.push_back(vouches.error().message());
   j["revocations"] = revocations ? revocations->size() : 0;

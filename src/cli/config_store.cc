@@ -2,6 +2,8 @@
 // ConfigStore: the config directory's files.
 #include "cli/config_store.h"
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "base/encoding.h"
@@ -37,7 +39,8 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 template <typename T, typename Parse>
 base::Result<std::vector<T>> load_records(const ConfigStore& store, const char* dir,
-                                          const char* ext, Parse parse) {
+                                          const char* ext, Parse parse,
+                                          std::vector<std::string>* skipped) {
   auto names = os::list_files(store.path(dir));
   if (!names) return names.error();
   std::vector<T> out;
@@ -45,9 +48,16 @@ base::Result<std::vector<T>> load_records(const ConfigStore& store, const char* 
     if (!ends_with(name, ext)) continue;
     std::string file = store.path(std::string(dir) + "/" + name);
     auto text = os::read_file(file, kMaxSmallFile);
-    if (!text) return text.error();
-    auto record = parse(trim(*text));
-    if (!record) return base::make_error("{}: {}", file, record.error().message());
+    std::string stem = name.substr(0, name.size() - std::strlen(ext));
+    base::Result<T> record = text ? parse(trim(*text), stem) : base::Result<T>(text.error());
+    if (!record) {
+      // read_file's errors name the file already; a parse error does not.
+      std::string why =
+          text ? fmt::format("{}: {}", file, record.error().message()) : record.error().message();
+      if (!skipped) return base::Error(why);
+      skipped->push_back(why);
+      continue;
+    }
     out.push_back(*record);
   }
   return out;
@@ -133,21 +143,18 @@ std::string ConfigStore::key_file(KeyKind kind, std::string_view name) const {
   return path(fmt::format("{}/{}{}", kind_dir(kind), name, kind_ext(kind)));
 }
 
-base::Result<std::vector<NamedKey>> ConfigStore::list_keys(KeyKind kind) const {
-  auto names = os::list_files(path(kind_dir(kind)));
-  if (!names) return names.error();
-  std::vector<NamedKey> out;
-  for (const std::string& file_name : *names) {
-    if (!ends_with(file_name, kind_ext(kind))) continue;
-    std::string name = file_name.substr(0, file_name.size() - 4);
-    std::string file = key_file(kind, name);
-    auto text = os::read_file(file, kMaxSmallFile);
-    if (!text) return text.error();
-    auto key = trust::parse_public_key(*text);
-    if (!key) return base::make_error("{}: {}", file, key.error().message());
-    out.push_back({name, *key});
-  }
-  return out;
+base::Result<std::vector<NamedKey>> ConfigStore::list_keys(
+    KeyKind kind, std::vector<std::string>* skipped) const {
+  auto keys = load_records<NamedKey>(
+      *this, kind_dir(kind), kind_ext(kind),
+      [](std::string_view text, const std::string& name) -> base::Result<NamedKey> {
+        auto key = trust::parse_public_key(text);
+        if (!key) return key.error();
+        return NamedKey{name, *key};
+      },
+      skipped);
+  if (!keys) return keys.error();
+  return keys;
 }
 
 base::Result<void> ConfigStore::write_key(KeyKind kind, std::string_view name,
@@ -192,14 +199,17 @@ base::Result<std::string> ConfigStore::save_vouch(const trust::Vouch& v) const {
 }
 
 base::Result<std::vector<trust::Revocation>> ConfigStore::load_revocations() const {
-  return load_records<trust::Revocation>(*this, "revoked", ".revoke", [](std::string_view t) {
-    return trust::revocation_from_text(t);
-  });
+  return load_records<trust::Revocation>(
+      *this, "revoked", ".revoke",
+      [](std::string_view t, const std::string&) { return trust::revocation_from_text(t); },
+      nullptr);
 }
 
-base::Result<std::vector<trust::Vouch>> ConfigStore::load_vouches() const {
-  return load_records<trust::Vouch>(*this, "vouched", ".vouch",
-                                    [](std::string_view t) { return trust::vouch_from_text(t); });
+base::Result<std::vector<trust::Vouch>> ConfigStore::load_vouches(
+    std::vector<std::string>* skipped) const {
+  return load_records<trust::Vouch>(
+      *this, "vouched", ".vouch",
+      [](std::string_view t, const std::string&) { return trust::vouch_from_text(t); }, skipped);
 }
 
 base::Result<std::optional<trust::UpSettings>> ConfigStore::load_settings() const {
@@ -262,20 +272,20 @@ base::Result<std::vector<std::string>> ConfigStore::load_seeds() const {
   return seeds;
 }
 
-base::Result<trust::TrustStore> ConfigStore::load_trust_store(const trust::PublicKey& self,
-                                                              bool open) const {
+base::Result<trust::TrustStore> ConfigStore::load_trust_store(
+    const trust::PublicKey& self, bool open, std::vector<std::string>* skipped) const {
   trust::TrustStore store(self);
   store.set_open(open);
-  auto nodes = list_keys(KeyKind::kAuthorizedNode);
+  auto nodes = list_keys(KeyKind::kAuthorizedNode, skipped);
   if (!nodes) return nodes.error();
   for (const auto& k : *nodes) store.add_authorized_key(k.key);
-  auto orgs = list_keys(KeyKind::kTrustedOrg);
+  auto orgs = list_keys(KeyKind::kTrustedOrg, skipped);
   if (!orgs) return orgs.error();
   for (const auto& k : *orgs) store.add_trusted_org(k.key);
   auto revocations = load_revocations();
   if (!revocations) return revocations.error();
   for (const auto& r : *revocations) store.add_revocation(r);
-  auto vouches = load_vouches();
+  auto vouches = load_vouches(skipped);
   if (!vouches) return vouches.error();
   for (const auto& v : *vouches) store.add_vouch(v);
   return store;

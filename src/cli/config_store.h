@@ -54,8 +54,10 @@ class ConfigStore {
   // A counter for org records that only grows: max(last + 1, now in Unix seconds), persisted.
   base::Result<uint64_t> next_org_counter(base::WallTime now) const;
 
-  // Every key file of a kind, sorted by name; a file that does not parse is an error naming it.
-  base::Result<std::vector<NamedKey>> list_keys(KeyKind kind) const;
+  // Every key file of a kind, sorted by name. A file that cannot be read or parsed is an error
+  // naming it, or, with `skipped`, left out and described there ("<file>: <why>").
+  base::Result<std::vector<NamedKey>> list_keys(KeyKind kind,
+                                                std::vector<std::string>* skipped = nullptr) const;
   std::string key_file(KeyKind kind, std::string_view name) const;
   base::Result<void> write_key(KeyKind kind, std::string_view name,
                                const trust::PublicKey& key) const;
@@ -67,7 +69,11 @@ class ConfigStore {
   base::Result<std::string> save_revocation(const trust::Revocation& r) const;
   base::Result<std::string> save_vouch(const trust::Vouch& v) const;
   base::Result<std::vector<trust::Revocation>> load_revocations() const;
-  base::Result<std::vector<trust::Vouch>> load_vouches() const;
+  // Vouches grant trust, so a bad one is skipped like a bad key file (with `skipped`);
+  // revocations take it away, so a bad one is always an error: skipping it would trust a node
+  // its operator revoked.
+  base::Result<std::vector<trust::Vouch>> load_vouches(
+      std::vector<std::string>* skipped = nullptr) const;
 
   // meshward.toml, or nullopt when there is none.
   base::Result<std::optional<trust::UpSettings>> load_settings() const;
@@ -77,8 +83,11 @@ class ConfigStore {
   // there is no file.
   base::Result<std::vector<std::string>> load_seeds() const;
 
-  // Everything this node trusts, for the mesh's admission decisions.
-  base::Result<trust::TrustStore> load_trust_store(const trust::PublicKey& self, bool open) const;
+  // Everything this node trusts, for the mesh's admission decisions. Key and vouch files that
+  // do not parse are skipped and described in `skipped` (the caller warns); a bad revocation
+  // is an error.
+  base::Result<trust::TrustStore> load_trust_store(const trust::PublicKey& self, bool open,
+                                                   std::vector<std::string>* skipped) const;
 
  private:
   // A secret key file in identity.key format; `missing_hint` ("{}" is the directory) when absent.

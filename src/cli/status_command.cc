@@ -18,7 +18,7 @@ namespace {
 
 struct ControlArgs {
   bool json = false;
-  std::string socket;  // empty: control::default_socket_path()
+  std::optional<std::string> socket;  // unset: control::control_socket_path's default
 };
 
 std::shared_ptr<ControlArgs> add_control_options(CLI::App* sub, bool json_flag) {
@@ -128,8 +128,9 @@ void print_status(const Context& ctx, const control::StatusReport& s) {
 
 // Runs `command` against the daemon and prints what `show` makes of the report.
 int query(const Context& ctx, const ControlArgs& args, control::Command command) {
-  std::string socket = args.socket.empty() ? control::default_socket_path() : args.socket;
-  auto response = call_daemon(socket, command);
+  auto socket = control::control_socket_path(args.socket);
+  if (!socket) return fail(ctx, socket.error().message());
+  auto response = call_daemon(*socket, command);
   if (!response) return fail(ctx, response.error().message());
   if (!response->status) return fail(ctx, "the daemon's answer has no status");
   const control::StatusReport& s = *response->status;

@@ -253,6 +253,28 @@ TEST(CliControl, RefusedCallerSeesTheDaemonsReason) {
   EXPECT_EQ(d.handler.shutdowns, 0);
 }
 
+// An empty socket path would leave a daemon without a reachable control socket, and a client
+// talking to nothing: refused with a one-line error, by every command.
+TEST(CliControl, EmptySocketPathsAreRefused) {
+  TempConfig c;
+  for (const char* cmd : {"status", "peers", "down"}) {
+    auto r = c.run({cmd, "--socket", ""});
+    EXPECT_EQ(r.rc, kExitError) << cmd;
+    EXPECT_EQ(r.err.rfind("error: --socket: an empty path;", 0), 0u) << r.err;
+  }
+  ASSERT_EQ(c.run({"keygen"}).rc, kExitOk);
+  auto up = c.run({"up", "--socket", ""});
+  EXPECT_EQ(up.rc, kExitError);
+  EXPECT_EQ(up.err.rfind("error: --socket: an empty path;", 0), 0u) << up.err;
+  setenv("MESHWARD_SOCKET", "", 1);
+  auto r = c.run({"status"});
+  unsetenv("MESHWARD_SOCKET");
+  EXPECT_EQ(r.rc, kExitError);
+  EXPECT_EQ(r.err,
+            "error: MESHWARD_SOCKET is set but empty; unset it or set it to the control "
+            "socket's path\n");
+}
+
 TEST(CliControl, UsageErrors) {
   TempConfig c;
   EXPECT_EQ(c.run({"down", "--json"}).rc, kExitUsage);

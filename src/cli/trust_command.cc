@@ -52,7 +52,9 @@ int run_trust(Context& ctx, const TrustArgs& a) {
   const char* what = a.org ? "org" : "peer";
   ConfigStore store(ctx.config_dir);
   if (auto r = store.ensure_dir(); !r) return fail(ctx, r.error().message());
-  auto existing = store.list_keys(kind);
+  std::vector<std::string> skipped;
+  auto existing = store.list_keys(kind, &skipped);
+  for (const std::string& why : skipped) *ctx.err << "warning: skipping " << why << "\n";
   if (!existing) return fail(ctx, existing.error().message());
   const NamedKey* same_key = nullptr;
   const NamedKey* same_name = nullptr;
@@ -100,7 +102,9 @@ int run_trust(Context& ctx, const TrustArgs& a) {
 int run_revoke(Context& ctx, const std::string& target, bool org) {
   ConfigStore store(ctx.config_dir);
   KeyKind kind = org ? KeyKind::kTrustedOrg : KeyKind::kAuthorizedNode;
-  auto keys = store.list_keys(kind);
+  std::vector<std::string> skipped;
+  auto keys = store.list_keys(kind, &skipped);
+  for (const std::string& why : skipped) *ctx.err << "warning: skipping " << why << "\n";
   if (!keys) return fail(ctx, keys.error().message());
   auto as_key = trust::parse_public_key(target);
   for (const NamedKey& k : *keys) {

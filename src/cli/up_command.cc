@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "base/log.h"
 #include "cli/command.h"
 #include "cli/config_store.h"
 #include "cli/data_path_flags.h"
@@ -105,21 +106,32 @@ int run_up(const Context& ctx, const UpFlags& flags) {
   for (const auto& s : *saved)
     if (std::find(req.seeds.begin(), req.seeds.end(), s) == req.seeds.end()) req.seeds.push_back(s);
 
-  auto trust_store = store.load_trust_store(identity->public_key, open);
+  // A bad key file is skipped with a warning: refusing to start over it would put a node under
+  // systemd into a restart loop (a reload skips it alike).
+  std::vector<std::string> skipped;
+  auto trust_store = store.load_trust_store(identity->public_key, open, &skipped);
   if (!trust_store) return fail(ctx, trust_store.error().message());
+  for (const std::string& why : skipped) *ctx.err << "warning: skipping " << why << "\n";
   req.trust = std::move(*trust_store);
   auto cert = store.load_node_certificate();
   if (!cert) return fail(ctx, cert.error().message());
   req.certificate = *cert;
 
-  req.control_socket = flags.socket.value_or(control::default_socket_path());
+  auto control_socket = control::control_socket_path(flags.socket);
+  if (!control_socket) return fail(ctx, control_socket.error().message());
+  req.control_socket = *control_socket;
   req.state_file = store.path("state");
   auto data_path = resolve_data_path(flags.data_path);
   if (!data_path) return fail(ctx, data_path.error().message());
   req.data_path = *data_path;
   trust::PublicKey self = identity->public_key;
   std::string dir = store.dir();
-  req.reload_trust = [dir, self, open]() { return ConfigStore(dir).load_trust_store(self, open); };
+  req.reload_trust = [dir, self, open]() {
+    std::vector<std::string> skipped;
+    auto store = ConfigStore(dir).load_trust_store(self, open, &skipped);
+    for (const std::string& why : skipped) MW_LOG_WARN("reload: skipping {}", why);
+    return store;
+  };
 
   if (!ctx.run_up) return fail(ctx, "this build cannot run the daemon");
   return ctx.run_up(std::move(req));

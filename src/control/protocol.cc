@@ -43,6 +43,22 @@ std::string default_socket_path() {
   return "/run/meshward/meshward.sock";
 }
 
+base::Result<std::string> control_socket_path(const std::optional<std::string>& flag) {
+  if (flag) {
+    if (flag->empty())
+      return base::make_error(
+          "--socket: an empty path; give the control socket's path, or "
+          "leave the flag out for {}",
+          default_socket_path());
+    return *flag;
+  }
+  const char* env = std::getenv("MESHWARD_SOCKET");
+  if (env && !*env)
+    return base::Error(
+        "MESHWARD_SOCKET is set but empty; unset it or set it to the control socket's path");
+  return default_socket_path();
+}
+
 std::string_view command_name(Command command) {
   switch (command) {
     case Command::kStatus: return "status";

@@ -22,6 +22,10 @@ constexpr size_t kMaxResponseLen = 4 << 20;
 
 // $MESHWARD_SOCKET if set and non-empty, else "/run/meshward/meshward.sock".
 std::string default_socket_path();
+// The control socket a command uses: `flag` (--socket) when given, else $MESHWARD_SOCKET when
+// set, else the default. An empty flag or an empty but set variable is an error (a daemon
+// started so would have no control socket anyone could reach).
+base::Result<std::string> control_socket_path(const std::optional<std::string>& flag);
 
 // One member of the mesh as the daemon sees it.
 struct MemberStatus {

@@ -58,13 +58,33 @@ base::Result<void> write_file_atomic(const std::string& path, std::string_view c
   return {};
 }
 
-base::Result<std::string> read_file(const std::string& path, size_t max_len) {
-  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+namespace {
+
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "not a regular file";
+}
+
+// Opens `path` for reading without blocking (a FIFO would block the open and every read) and
+// refuses anything but a regular file, naming the path and what it is.
+base::Result<base::UniqueFd> open_regular(const std::string& path, struct stat* st) {
+  base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (!fd.valid()) return base::Error::from_errno(path);
+  if (fstat(fd.get(), st) < 0) return base::Error::from_errno("stat " + path);
+  if (!S_ISREG(st->st_mode))
+    return base::make_error("{}: {}, not a regular file; meshward reads only regular files", path,
+                            file_kind(st->st_mode));
+  return fd;
+}
+
+base::Result<std::string> read_open_file(const std::string& path, int fd, size_t max_len) {
   std::string out;
   char buf[4096];
   while (true) {
-    ssize_t r = ::read(fd.get(), buf, sizeof(buf));
+    ssize_t r = ::read(fd, buf, sizeof(buf));
     if (r < 0) {
       if (errno == EINTR) continue;
       return base::Error::from_errno("read " + path);
@@ -77,13 +97,23 @@ base::Result<std::string> read_file(const std::string& path, size_t max_len) {
   return out;
 }
 
+}  // namespace
+
+base::Result<std::string> read_file(const std::string& path, size_t max_len) {
+  struct stat st;
+  auto fd = open_regular(path, &st);
+  if (!fd) return fd.error();
+  return read_open_file(path, fd->get(), max_len);
+}
+
 base::Result<std::string> read_secret_file(const std::string& path, size_t max_len) {
   struct stat st;
-  if (stat(path.c_str(), &st) < 0) return base::Error::from_errno(path);
+  auto fd = open_regular(path, &st);
+  if (!fd) return fd.error();
   if (st.st_mode & 077)
     return base::make_error("{} is readable by others (mode {:o}); fix it with: chmod 600 {}", path,
                             st.st_mode & 0777, path);
-  return read_file(path, max_len);
+  return read_open_file(path, fd->get(), max_len);
 }
 
 bool file_exists(const std::string& path) {

@@ -84,6 +84,29 @@ TEST(File, SecretReadRefusesGroupOrOtherReadable) {
   EXPECT_TRUE(read_secret_file(f, 10).ok());
 }
 
+// A FIFO in place of a config file made `up` block forever in open(); now every read refuses
+// what is not a regular file at once, naming it.
+TEST(File, ReadsRefuseFifosDirectoriesAndDevicesAtOnce) {
+  TempDir tmp;
+  std::string fifo = tmp.path() + "/identity.key";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (bool secret : {false, true}) {
+    auto r = secret ? read_secret_file(fifo, 100) : read_file(fifo, 100);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message(),
+              fifo + ": a FIFO, not a regular file; meshward reads only regular files");
+  }
+  auto dir = read_file(tmp.path(), 100);
+  ASSERT_FALSE(dir.ok());
+  EXPECT_NE(dir.error().message().find("a directory"), std::string::npos);
+  auto dev = read_file("/dev/null", 100);
+  ASSERT_FALSE(dev.ok());
+  EXPECT_NE(dev.error().message().find("/dev/null: a device"), std::string::npos);
+  std::string regular = tmp.path() + "/node.cert";
+  ASSERT_TRUE(write_file_atomic(regular, "ok", 0600).ok());
+  EXPECT_EQ(*read_file(regular, 100), "ok");
+}
+
 TEST(File, MakeDirsAndListFiles) {
   TempDir tmp;
   std::string d = tmp.path() + "/a/b/c";
