@@ -17,6 +17,7 @@ int run_mesh(MeshOptions options) {
   wg.mtu = options.mtu;
   wg.listen_port = options.port;
   wg.tun = !options.gossip_only;
+  wg.uapi_read_only = true;  // the mesh owns the peers and the port
   wg.data_path = options.data_path;
   MeshDaemon mesh(std::move(options), clock.now(), clock.wall());
   auto iface = WgInterface::create(wg);

@@ -11,8 +11,7 @@
 #include <cerrno>
 
 #include "base/testing/temp_dir.h"
-#include "dataplane/engine.h"
-#include "dataplane/testing/fake_io.h"
+#include "node/testing/loop_rig.h"
 
 namespace mw::node {
 namespace {
@@ -22,40 +21,21 @@ using base::Instant;
 
 const Instant kT0 = Instant::from_nanos(1'000'000'000'000);
 
-// A (non-blocking) client connected to `path`.
+using testing::connect_client;
+using testing::received;
+
+void send_all(int fd, std::string_view s) { EXPECT_TRUE(testing::send_all(fd, s)); }
+
 base::UniqueFd connect_to(const std::string& path) {
-  auto fd = os::connect_unix(path);
-  EXPECT_TRUE(fd) << fd.error().message();
-  return fd ? std::move(fd.value()) : base::UniqueFd();
+  base::UniqueFd fd = connect_client(path);
+  EXPECT_TRUE(fd.valid()) << path;
+  return fd;
 }
 
-void send_all(int fd, std::string_view s) {
-  std::string rest(s);
-  EXPECT_TRUE(os::write_some(fd, rest));
-  EXPECT_TRUE(rest.empty());
-}
-
-// What the server has sent, without waiting; "<open>" appended when the connection is still
-// open (a reset, when the server closed with our bytes unread, counts as closed).
-std::string received(int fd) {
-  std::string out;
-  if (os::read_bounded(fd, out, 1 << 20) == os::ReadStatus::kOpen) out += "<open>";
-  return out;
-}
-
+// A one-shot server answering "got <request>" to a line, on a LoopRig.
 struct Rig {
   explicit Rig(RequestServer::Accept accept = nullptr) {
-    dp::testing::FakeIoOptions o;
-    o.address = *base::Endpoint::parse("10.9.0.1:51820");
-    o.tun = false;
-    io = std::make_unique<dp::testing::FakeIo>(network, o);
-    dp::EngineOptions e;
-    e.handshake_thread = false;
-    engine = std::make_unique<dp::Engine>(*io, e, wg::DeviceConfig{});
-    auto created = EventLoop::create(*io, *engine);
-    EXPECT_TRUE(created);
-    loop = std::move(created.value());
-    path = dir.path() + "/s.sock";
+    path = lab.socket_path("s.sock");
     auto listening = os::UnixListener::listen(path);
     EXPECT_TRUE(listening);
     listener = std::move(listening.value());
@@ -66,23 +46,12 @@ struct Rig {
           if (in.find('\n') == std::string_view::npos) return std::nullopt;
           return "got " + std::string(in);
         });
-    EXPECT_TRUE(server->start(*loop, listener.fd(), std::move(accept)));
+    EXPECT_TRUE(server->start(lab.loop(), listener.fd(), std::move(accept)));
   }
-  // Turns until nothing is ready (bounded), at `now`; at least twice, since a turn's deadlines
-  // (a listener resuming) come after its events.
-  void settle(Instant now) {
-    for (int i = 0; i < 100; ++i) {
-      auto r = loop->turn(now);
-      ASSERT_TRUE(r);
-      if (!*r && i >= 1) return;
-    }
-  }
+  void settle(Instant now) { EXPECT_TRUE(lab.settle(now)); }
 
-  base::testing::TempDir dir{"mw-request-server"};
-  dp::testing::FakeNetwork network;
-  std::unique_ptr<dp::testing::FakeIo> io;
-  std::unique_ptr<dp::Engine> engine;
-  std::unique_ptr<EventLoop> loop;
+  testing::LoopRig lab;
+  dp::testing::FakeIo* io = &lab.io();
   std::string path;
   os::UnixListener listener;
   std::optional<RequestServer> server;
@@ -179,7 +148,8 @@ TEST(RequestServer, SessionRequestsAreSearchedOnceAsTheyGrow) {
       "too big\n");
   auto listener = os::UnixListener::listen(dir.path() + "/t.sock");
   ASSERT_TRUE(listener);
-  ASSERT_TRUE(session.start(*rig.loop, listener->fd(), [&] { return listener->try_accept(); }));
+  ASSERT_TRUE(
+      session.start(rig.lab.loop(), listener->fd(), [&] { return listener->try_accept(); }));
   base::UniqueFd c = connect_to(dir.path() + "/t.sock");
   for (const char* piece : {"set=1\n", "a=1\n", "b=2\n", "\n"}) {
     send_all(c.get(), piece);

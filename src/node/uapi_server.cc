@@ -8,11 +8,12 @@
 
 namespace mw::node {
 
-UapiServer::UapiServer(EventLoop& loop) : loop_(loop) {}
+UapiServer::UapiServer(EventLoop& loop, bool read_only) : loop_(loop), read_only_(read_only) {}
 
 base::Result<std::unique_ptr<UapiServer>> UapiServer::start(EventLoop& loop,
-                                                            const std::string& path) {
-  std::unique_ptr<UapiServer> s(new UapiServer(loop));
+                                                            const std::string& path,
+                                                            bool read_only) {
+  std::unique_ptr<UapiServer> s(new UapiServer(loop, read_only));
   auto listener = os::UnixListener::listen(path);
   if (!listener) return listener.error();
   s->listener_ = std::move(*listener);
@@ -45,6 +46,14 @@ size_t UapiServer::serve(std::string_view in, size_t scanned, std::string* reply
   if (std::holds_alternative<wg::uapi::GetRequest>(request)) {
     *reply += wg::uapi::format_get_response(
         device_status(loop_.engine().device(), loop_.io().udp_port(), fwmark_));
+    return end;
+  }
+  if (read_only_) {
+    MW_LOG_WARN(
+        "UAPI: refused a set on {}: the mesh manages its peers and port (use meshward "
+        "trust/revoke and meshward.toml; wg show still works)",
+        loop_.io().tun_name());
+    *reply += wg::uapi::format_errno(wg::uapi::kErrnoNotPermitted);
     return end;
   }
   *reply += wg::uapi::format_errno(apply_set(std::get<wg::uapi::SetRequest>(request)));

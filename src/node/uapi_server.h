@@ -19,21 +19,24 @@ namespace mw::node {
 
 class UapiServer {
  public:
-  // Listens on `path` and joins `loop`.
-  static base::Result<std::unique_ptr<UapiServer>> start(EventLoop& loop, const std::string& path);
+  // Listens on `path` and joins `loop`. `read_only`: sets are refused with EPERM (and a log
+  // line saying who owns the interface); gets are answered.
+  static base::Result<std::unique_ptr<UapiServer>> start(EventLoop& loop, const std::string& path,
+                                                         bool read_only = false);
   const std::string& path() const { return listener_.path(); }
   // Answers the complete request at the start of `in` (whose first `scanned` bytes hold no
   // request end); returns the bytes taken.
   size_t serve(std::string_view in, size_t scanned, std::string* reply, bool* hang_up);
 
  private:
-  explicit UapiServer(EventLoop& loop);
+  UapiServer(EventLoop& loop, bool read_only);
   int apply_set(const wg::uapi::SetRequest& request);
 
   EventLoop& loop_;
   os::UnixListener listener_;
   std::optional<RequestServer> server_;
   uint32_t fwmark_ = 0;
+  bool read_only_;
 };
 
 }  // namespace mw::node

@@ -54,8 +54,8 @@ base::Result<std::unique_ptr<WgInterface>> WgInterface::create(const WgInterface
   w->loop_->set_busy_poll(dpo.busy_poll);
   MW_RETURN_IF_ERROR(w->loop_->watch_signals(std::move(*signals)));
   if (options.uapi && options.tun) {
-    auto uapi =
-        UapiServer::start(*w->loop_, options.socket_dir + "/" + w->io_->tun_name() + ".sock");
+    auto uapi = UapiServer::start(
+        *w->loop_, options.socket_dir + "/" + w->io_->tun_name() + ".sock", options.uapi_read_only);
     if (!uapi) return uapi.error();
     w->uapi_ = std::move(*uapi);
   }

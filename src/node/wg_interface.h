@@ -41,6 +41,9 @@ struct WgInterfaceOptions {
   uint16_t listen_port = 0;                       // 0: a random free port
   bool tun = true;                                // false: no TUN (a gossip-only mesh node)
   bool uapi = true;                               // serve the wg(8) UAPI socket
+  // Refuse UAPI sets (gets still answer `wg show`): the mesh owns this interface's peers and
+  // port, and a change behind its back would never be reconciled.
+  bool uapi_read_only = false;
   DataPathOptions data_path;
 };
 

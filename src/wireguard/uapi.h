@@ -33,6 +33,7 @@ constexpr int kErrnoProtocol = -EPROTO;  // framing: no '=', no final empty line
 constexpr int kErrnoIo = -EIO;           // for the server: socket read/write failed (IpcErrorIO)
 constexpr int kErrnoPortInUse = -EADDRINUSE;  // for the server: bind failed (IpcErrorPortInUse)
 constexpr int kErrnoTooBig = -EMSGSIZE;       // ours: the request exceeds kMaxRequestLen
+constexpr int kErrnoNotPermitted = -EPERM;    // ours: sets refused (a mesh-managed interface)
 
 // A request (or a get reply) longer than this is refused whole. It also bounds the counts: a peer
 // block is at least 76 bytes and an allowed_ip line at least 16, so a request carries at most

@@ -81,6 +81,15 @@ want=$(printf '%s\n' "${MESH_WGKEY[2]}" "${MESH_WGKEY[3]}" "${MESH_WGKEY[4]}" "$
   sort | tr '\n' ' ')
 seen=$(wgx "$(mesh_ns 1)" show "$(mesh_if 1)" peers 2>&1 | sort | tr '\n' ' ')
 check_eq "wg show on node 1: peers" "$want" "$seen"
+# ... but the mesh owns them: a `wg set` is refused and changes nothing.
+if out=$(wgx "$(mesh_ns 1)" set "$(mesh_if 1)" peer "${MESH_WGKEY[2]}" remove 2>&1); then
+  fail "wg set on a mesh interface: expected a refusal, it succeeded"
+else
+  check_eq "wg set on a mesh interface is refused" \
+    "Unable to modify interface: Operation not permitted" "$(tail -n 1 <<<"$out")"
+fi
+seen=$(wgx "$(mesh_ns 1)" show "$(mesh_if 1)" peers 2>&1 | sort | tr '\n' ' ')
+check_eq "wg show on node 1 after the refused set: peers" "$want" "$seen"
 
 expect_mesh_pings "${ALL[@]}" -- "${ALL[@]}"
 
