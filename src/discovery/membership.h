@@ -18,6 +18,7 @@
 #include "discovery/broadcast_queue.h"
 #include "discovery/member_table.h"
 #include "discovery/messages.h"
+#include "discovery/pair_key_cache.h"
 #include "discovery/probe_schedule.h"
 #include "discovery/source_limiter.h"
 #include "discovery/types.h"
@@ -108,6 +109,9 @@ class Membership {
   void note_contact(Member& m, const base::Endpoint& from, bool newest, base::Instant now,
                     Transport& out);
   bool ensure_pair_key(Member& m);
+  // One expensive check (X25519, Ed25519) of a non-member from the global budget; false (and
+  // counted) when it is spent.
+  bool spend_budget(base::Instant now);
   bool has_room();
 
   // membership_state.cc: statements and the precedence rules.
@@ -195,6 +199,8 @@ class Membership {
   Awareness awareness_;
   BroadcastQueue queue_;
   SourceLimiter limiter_;
+  TokenBucket budget_;      // expensive checks of non-members, all sources together
+  PairKeyCache pair_keys_;  // of non-members
   Probe probe_;
   std::vector<Relay> relays_;
   std::vector<Seed> seeds_;

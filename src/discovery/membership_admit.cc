@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Who sent a datagram and whether to listen (docs/mesh.md §5): members are authenticated by
-// their cached pair key and replay window; unknown senders pass a cheap trust check and a
-// per-source rate limit before any X25519 or Ed25519 work. Also trust reloads.
+// their cached pair key and replay window; unknown senders pass a cheap trust check, a
+// per-source rate limit and the node's global budget before any X25519 or Ed25519 work, and a
+// trusted identity's pair key is computed once. Also trust reloads.
 #include <utility>
 
 #include "discovery/membership.h"
@@ -30,6 +31,7 @@ Membership::Sender Membership::authenticate(const Message& msg, base::Bytes data
       drop(DropReason::kRateLimited);
       return {};
     }
+    if (!spend_budget(now)) return {};
     if (!verify_join_signature(datagram, msg.sender)) {
       drop(DropReason::kBadSignature);
       return {};
@@ -72,12 +74,14 @@ Member* Membership::admit_unknown(const Message& msg, base::Bytes datagram,
     drop(DropReason::kTableFull);
     return nullptr;
   }
-  // Expensive work from here on: at most a few per second per source prefix.
+  // Expensive work from here on: at most a few per second per source prefix, and each
+  // X25519 or Ed25519 from the node's budget for all sources together.
   if (!limiter_.allow(from.address, now)) {
     drop(DropReason::kRateLimited);
     return nullptr;
   }
   if (!decision.admitted()) {
+    if (!spend_budget(now)) return nullptr;
     decision = trust::authorize(trust_, msg.sender, &*cert, wall);
     if (!decision.admitted()) {
       drop(DropReason::kNotTrusted);
@@ -90,16 +94,24 @@ Member* Membership::admit_unknown(const Message& msg, base::Bytes datagram,
       drop(DropReason::kBadMac);
       return nullptr;
     }
+    if (!spend_budget(now)) return nullptr;
     if (!verify_join_signature(datagram, msg.sender)) {
       drop(DropReason::kBadSignature);
       return nullptr;
     }
   } else {
-    key = derive_pair_key(wg_private_, self_.public_key, msg.sender);
-    if (!key || !check_mac(datagram, *key)) {
+    // A trusted identity's pair key is computed once (cached), however many datagrams claim it.
+    const PairKey* cached = pair_keys_.find(msg.sender);
+    if (!cached) {
+      if (!spend_budget(now)) return nullptr;
+      if (auto derived = derive_pair_key(wg_private_, self_.public_key, msg.sender))
+        cached = &pair_keys_.insert(msg.sender, *derived);
+    }
+    if (!cached || !check_mac(datagram, *cached)) {
       drop(DropReason::kBadMac);
       return nullptr;
     }
+    key = *cached;
   }
   if (!claim) {
     // An admitted sender we have no claim for (we forgot it, or its gossip has not reached us):
@@ -113,6 +125,7 @@ Member* Membership::admit_unknown(const Message& msg, base::Bytes datagram,
     drop(DropReason::kUnknownSender);
     return nullptr;
   }
+  if (!spend_budget(now)) return nullptr;
   if (!verify_statement(*claim)) {
     drop(DropReason::kBadSignature);
     return nullptr;
@@ -148,8 +161,19 @@ void Membership::note_contact(Member& m, const base::Endpoint& from, bool newest
 }
 
 bool Membership::ensure_pair_key(Member& m) {
-  if (!m.pair_key) m.pair_key = derive_pair_key(wg_private_, self_.public_key, m.view.id);
+  if (m.pair_key) return true;
+  if (const PairKey* cached = pair_keys_.find(m.view.id)) {
+    m.pair_key = *cached;
+  } else if (auto derived = derive_pair_key(wg_private_, self_.public_key, m.view.id)) {
+    m.pair_key = pair_keys_.insert(m.view.id, *derived);
+  }
   return m.pair_key.has_value();
+}
+
+bool Membership::spend_budget(base::Instant now) {
+  if (budget_.allow(now)) return true;
+  drop(DropReason::kOverBudget);
+  return false;
 }
 
 bool Membership::has_room() {

@@ -117,6 +117,42 @@ TEST_F(SecurityTest, ExpensiveChecksAreRateLimitedPerSource) {
   EXPECT_NE(m().find(d_.id()), nullptr);
 }
 
+// Reproduced: pings claiming a trusted but offline identity, from sources rotated over many
+// /24s, slipped past the per-source limiter and cost one X25519 each. Its pair key is now
+// computed once: the flood costs only macs, and leaves the node's budget for real joiners.
+TEST_F(SecurityTest, AFloodClaimingATrustedIdentityFromRotatingSourcesCostsOneX25519) {
+  const int kFlood = 2000;
+  for (int i = 0; i < kFlood; ++i) {
+    std::vector<uint8_t> d = c_.ping(self_id(), uint32_t(i));
+    d.back() ^= 1;  // an attacker without c's key cannot make the mac
+    base::Endpoint from{base::IpAddress::v4(0x0b000000u + (uint32_t(i) << 8)), 4000};
+    deliver_from(from, d);
+  }
+  EXPECT_EQ(drops(DropReason::kBadMac), uint64_t(kFlood));
+  EXPECT_EQ(drops(DropReason::kRateLimited), 0u) << "each from a new /24";
+  EXPECT_EQ(drops(DropReason::kOverBudget), 0u) << "one X25519, not one per datagram";
+  deliver(d_, d_.gossip(self_id(), {d_.alive(kInc)}));
+  EXPECT_NE(m().find(d_.id()), nullptr) << "a real newcomer still gets in";
+}
+
+// Expensive checks that cannot be cached (the Ed25519 of a join) come from one budget for all
+// sources together: rotating sources cannot multiply it.
+TEST_F(SecurityTest, RotatingSourcesShareOneBudgetForExpensiveChecks) {
+  const int kFlood = Config{}.expensive_checks_burst + 100;
+  Statement claim = c_.alive(kInc);
+  claim.signature[0] ^= 1;  // a join whose mac is right but whose signature is not
+  for (int i = 0; i < kFlood; ++i) {
+    base::Endpoint from{base::IpAddress::v4(0x0b000000u + (uint32_t(i) << 8)), 4000};
+    deliver_from(from, c_.join(claim));
+  }
+  // Each join costs two checks (its own signature, then its claim's): the burst pays for half
+  // as many joins, the rest are refused before any Ed25519, at the same instant.
+  const uint64_t paid = uint64_t(Config{}.expensive_checks_burst) / 2;
+  EXPECT_EQ(drops(DropReason::kRateLimited), 0u);
+  EXPECT_EQ(drops(DropReason::kBadSignature), paid);
+  EXPECT_EQ(drops(DropReason::kOverBudget), uint64_t(kFlood) - paid);
+}
+
 TEST_F(SecurityTest, AdmittedSenderWithoutClaimIsAskedForIt) {
   deliver(b_, b_.ping(self_id(), 4));
   EXPECT_EQ(m().find(b_.id()), nullptr);

@@ -6,6 +6,19 @@
 
 namespace mw::swim {
 
+TokenBucket::TokenBucket(int rate, int burst)
+    : cost_(base::Duration::seconds(1) / std::max(rate, 1)),
+      max_tokens_(cost_ * std::max(burst, 1)),
+      tokens_(max_tokens_) {}
+
+bool TokenBucket::allow(base::Instant now) {
+  if (last_ && now > *last_) tokens_ = std::min(max_tokens_, tokens_ + (now - *last_));
+  if (!last_ || now > *last_) last_ = now;
+  if (tokens_ < cost_) return false;
+  tokens_ -= cost_;
+  return true;
+}
+
 SourceLimiter::SourceLimiter(int rate, int burst, size_t max_sources)
     : cost_(base::Duration::seconds(1) / std::max(rate, 1)),
       max_tokens_(cost_ * std::max(burst, 1)),

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // SourceLimiter: a per-source-prefix token bucket in front of the expensive checks (X25519,
-// Ed25519) done for datagrams from senders that are not members yet.
+// Ed25519) done for datagrams from senders that are not members yet; TokenBucket: one bucket,
+// the node's global budget for those checks, which rotating sources cannot multiply.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <list>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "base/ip_address.h"
@@ -19,6 +21,20 @@ namespace mw::swim {
 // when full, the least recently used source is evicted to make room (a new source is never
 // denied for lack of room, so busy sources cannot lock out new joiners). O(log n) per call.
 // Pure: the caller passes `now`.
+// `rate` tokens per second with a burst of `burst`. Pure: the caller passes `now`.
+class TokenBucket {
+ public:
+  TokenBucket(int rate, int burst);
+  // Spends one token; false when there is none.
+  bool allow(base::Instant now);
+
+ private:
+  base::Duration cost_;
+  base::Duration max_tokens_;
+  base::Duration tokens_;
+  std::optional<base::Instant> last_;
+};
+
 class SourceLimiter {
  public:
   SourceLimiter(int rate, int burst, size_t max_sources);

@@ -39,6 +39,7 @@ const char* drop_reason_name(DropReason r) {
     case DropReason::kTableFull: return "table_full";
     case DropReason::kStale: return "stale";
     case DropReason::kUnknownSubject: return "unknown_subject";
+    case DropReason::kOverBudget: return "over_budget";
     case DropReason::kCount: break;
   }
   return "?";

@@ -45,6 +45,12 @@ struct Config {
   int unknown_sender_rate = 5;  // per second
   int unknown_sender_burst = 10;
   size_t max_sources = 4096;
+  // ... and for all of them together (rotating sources cannot multiply it): X25519 of a pair
+  // key not cached, Ed25519 of a join, a claim or a certificate. About 2 % of a core.
+  int expensive_checks_rate = 400;  // per second
+  int expensive_checks_burst = 400;
+  // Pair keys of non-members kept (the trusted identities a node may hear from first).
+  size_t pair_key_cache = 16384;
   // ping_req relays this node runs for others at once.
   size_t max_relays = 256;
 };
@@ -99,6 +105,7 @@ enum class DropReason : uint8_t {
   kTableFull,       // max_members reached
   kStale,           // a statement that does not change our view
   kUnknownSubject,  // an accusation about a member we do not know
+  kOverBudget,      // the node's budget for expensive checks of non-members is spent
   kCount,
 };
 const char* drop_reason_name(DropReason r);
