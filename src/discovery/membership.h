@@ -109,6 +109,9 @@ class Membership {
   void note_contact(Member& m, const base::Endpoint& from, bool newest, base::Instant now,
                     Transport& out);
   bool ensure_pair_key(Member& m);
+  // A statement we hold already (anti-entropy syncs and gossip retransmissions repeat every
+  // claim by design): counted apart from the drops, since nothing is wrong with it.
+  void already_known() { ++stats_.statements_known; }
   // One expensive check (X25519, Ed25519) of a non-member from the global budget; false (and
   // counted) when it is spent.
   bool spend_budget(base::Instant now);

@@ -43,7 +43,8 @@ void Membership::about_self(const Statement& s, base::WallTime wall) {
   if (left_) return;
   if (s.kind == StatementKind::kAlive) {
     // Only we sign our claims; a newer one than ours can only be an old life's: supersede it.
-    if (s.incarnation <= incarnation_) return drop(DropReason::kStale);
+    if (s.incarnation == incarnation_) return already_known();  // our claim, gossiped back
+    if (s.incarnation < incarnation_) return drop(DropReason::kStale);
     if (!verify_statement(s)) return drop(DropReason::kBadSignature);
     return refute(s.incarnation);
   }
@@ -78,6 +79,8 @@ void Membership::apply_alive(const GossipItem& item, base::Instant now, base::Wa
   Member* m = table_.find(s.subject);
   // alive(i) beats anything at an incarnation below i, and nothing at i or above: the same
   // incarnation never revives a dead or left member (no alive replay).
+  if (m && s.incarnation == m->view.incarnation && m->view.state == MemberState::kAlive)
+    return already_known();
   if (m && s.incarnation <= m->view.incarnation) return drop(DropReason::kStale);
   if (!m && !has_room()) return drop(DropReason::kTableFull);
   bool same_cert = m && m->alive.certificate == s.certificate;

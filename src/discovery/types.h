@@ -103,7 +103,7 @@ enum class DropReason : uint8_t {
   kRateLimited,     // too many expensive checks from this source prefix
   kWrongTarget,     // a ping for someone else
   kTableFull,       // max_members reached
-  kStale,           // a statement that does not change our view
+  kStale,           // a statement older than our view, or one it must not change
   kUnknownSubject,  // an accusation about a member we do not know
   kOverBudget,      // the node's budget for expensive checks of non-members is spent
   kCount,
@@ -119,6 +119,8 @@ struct Stats {
   uint64_t members_failed = 0;
   uint64_t gossip_bytes_sent = 0;
   uint64_t gossip_bytes_received = 0;
+  // Statements that repeat what we hold (every sync and retransmission brings some): not drops.
+  uint64_t statements_known = 0;
   uint64_t datagrams_sent = 0;
   uint64_t datagrams_received = 0;
   std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> drops{};

@@ -73,6 +73,9 @@ std::string MeshDaemon::metrics_text() const {
             {{"direction", "sent"}}, double(st.gossip_bytes_sent));
   w.counter("meshward_gossip_bytes_total", "Mesh protocol bytes, by direction.",
             {{"direction", "received"}}, double(st.gossip_bytes_received));
+  w.counter("meshward_gossip_statements_known_total",
+            "Gossip statements that repeated what this node held (syncs and retransmissions).", {},
+            double(st.statements_known));
   if (loop_ && loop_->drops().unclassified > 0)
     w.counter("meshward_mesh_drops_total", "Mesh datagrams dropped, by reason.",
               {{"reason", "not_wireguard_or_mesh"}}, double(loop_->drops().unclassified));
