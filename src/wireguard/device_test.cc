@@ -245,12 +245,18 @@ TEST(DeviceHandshake, SecondInitiationWithin20msIsAFlood) {
 
 // The two phases a handshake thread uses: screened and finished on the device's thread, the DH
 // computed on another.
-TEST(DeviceHandshake, ScreenedThenComputedElsewhereThenFinished) {
+// Two devices, A's initiation sent and captured (not delivered).
+struct InitiationSent {
+  InitiationSent() { a.initiate_handshake(sim.peer_of(Side::kA), sim.now(), a_out); }
   TwoPeerSim sim;
   Capture a_out, b_out;
   Device& a = sim.device(Side::kA);
   Device& b = sim.device(Side::kB);
-  a.initiate_handshake(sim.peer_of(Side::kA), sim.now(), a_out);
+};
+
+TEST(DeviceHandshake, ScreenedThenComputedElsewhereThenFinished) {
+  InitiationSent t;
+  auto& [sim, a_out, b_out, a, b] = t;
   HandshakeWork work;
   ASSERT_TRUE(b.screen_handshake(a_out.sent.at(0).second, sim.endpoint(Side::kA), sim.now(), false,
                                  b_out, &work));
@@ -271,11 +277,8 @@ TEST(DeviceHandshake, ScreenedThenComputedElsewhereThenFinished) {
 }
 
 TEST(DeviceHandshake, WorkDoneUnderAReplacedKeyOrInitiationIsSuperseded) {
-  TwoPeerSim sim;
-  Capture a_out, b_out;
-  Device& a = sim.device(Side::kA);
-  Device& b = sim.device(Side::kB);
-  a.initiate_handshake(sim.peer_of(Side::kA), sim.now(), a_out);
+  InitiationSent t;
+  auto& [sim, a_out, b_out, a, b] = t;
   std::vector<uint8_t> initiation = a_out.sent.at(0).second;
   HandshakeWork work;
   ASSERT_TRUE(
