@@ -201,7 +201,8 @@ void Engine::open_datagrams(base::Instant now) {
 
 void Engine::process_handshakes(base::Instant now) {
   // What the handshake thread finished is completed first, in the order it was received.
-  if (handshake_worker_) {
+  // (Nothing in flight, nothing to collect: no lock taken on a wake without handshakes.)
+  if (handshake_worker_ && handshake_worker_->in_flight() > 0) {
     handshake_worker_->collect(
         [&](const wg::HandshakeWork& w) { device_.finish_handshake(w, now, *this); });
   }
