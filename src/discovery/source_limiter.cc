@@ -20,14 +20,7 @@ bool TokenBucket::allow(base::Instant now) {
 }
 
 SourceLimiter::SourceLimiter(int rate, int burst, size_t max_sources)
-    : cost_(base::Duration::seconds(1) / std::max(rate, 1)),
-      max_tokens_(cost_ * std::max(burst, 1)),
-      max_sources_(std::max<size_t>(max_sources, 1)) {}
-
-void SourceLimiter::refill(Bucket& b, base::Instant now) const {
-  if (now > b.last) b.tokens = std::min(max_tokens_, b.tokens + (now - b.last));
-  b.last = now;
-}
+    : rate_(rate), burst_(burst), max_sources_(std::max<size_t>(max_sources, 1)) {}
 
 bool SourceLimiter::allow(const base::IpAddress& source, base::Instant now) {
   if (source.empty()) return false;
@@ -45,15 +38,11 @@ bool SourceLimiter::allow(const base::IpAddress& source, base::Instant now) {
       lru_.pop_back();
     }
     lru_.push_front(key);
-    it = buckets_.emplace(key, Bucket{now, max_tokens_, lru_.begin()}).first;
+    it = buckets_.emplace(key, Bucket{TokenBucket(rate_, burst_), lru_.begin()}).first;
   } else {
     lru_.splice(lru_.begin(), lru_, it->second.lru);
   }
-  Bucket& b = it->second;
-  refill(b, now);
-  if (b.tokens < cost_) return false;
-  b.tokens -= cost_;
-  return true;
+  return it->second.tokens.allow(now);
 }
 
 }  // namespace mw::swim

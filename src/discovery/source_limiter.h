@@ -47,14 +47,12 @@ class SourceLimiter {
  private:
   using Key = std::pair<uint64_t, bool>;  // prefix bits, is IPv6
   struct Bucket {
-    base::Instant last;
-    base::Duration tokens;
+    TokenBucket tokens;
     std::list<Key>::iterator lru;  // its place in lru_
   };
-  void refill(Bucket& b, base::Instant now) const;
 
-  base::Duration cost_;
-  base::Duration max_tokens_;
+  int rate_;
+  int burst_;
   size_t max_sources_;
   std::map<Key, Bucket> buckets_;
   std::list<Key> lru_;  // most recently used first
