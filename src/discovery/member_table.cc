@@ -48,6 +48,8 @@ const Member* MemberTable::find(const PublicKey& id) const {
 Member& MemberTable::insert(const PublicKey& id) {
   Member& m = members_[id];
   m.view.id = id;
+  m.slot = slots_.size();
+  slots_.push_back(&m);
   if (uint64_t floor = tombstone(id)) m.replay = ReplayWindow(floor);
   return m;
 }
@@ -56,6 +58,10 @@ void MemberTable::erase(const PublicKey& id) {
   auto it = members_.find(id);
   if (it == members_.end()) return;
   uint64_t highest = it->second.replay.highest();
+  Member* last = slots_.back();
+  slots_[it->second.slot] = last;
+  last->slot = it->second.slot;
+  slots_.pop_back();
   members_.erase(it);
   if (max_tombstones_ == 0) return;
   auto [t, fresh] = tombstones_.insert_or_assign(id, highest);

@@ -33,6 +33,7 @@ struct Member {
   // A join answer in progress: further chunks go only in answer to its authenticated syncs.
   int join_chunks_left = 0;
   std::optional<PublicKey> join_cursor;
+  size_t slot = 0;  // its index in MemberTable::at_slot (kept by the table)
 
   bool live() const {
     return view.state == MemberState::kAlive || view.state == MemberState::kSuspect;
@@ -62,10 +63,14 @@ class MemberTable {
 
   std::map<PublicKey, Member>& all() { return members_; }
   const std::map<PublicKey, Member>& all() const { return members_; }
+  // Every member by a dense index 0..size()-1 (in no particular order; an erase moves the last
+  // one into the hole), so that a random member costs O(1) rather than a walk of the table.
+  Member& at_slot(size_t i) { return *slots_[i]; }
 
  private:
   size_t max_tombstones_;
   std::map<PublicKey, Member> members_;
+  std::vector<Member*> slots_;  // into members_ (map nodes do not move)
   std::map<PublicKey, uint64_t> tombstones_;
   std::deque<PublicKey> tombstone_order_;
 };

@@ -84,7 +84,7 @@ void Membership::receive(base::Bytes datagram, const base::Endpoint& from, base:
       if (m->join_chunks_left > 0) {
         continue_join(*m, from, out);
       } else if (msg.sync_flags & kSyncReplyWanted) {
-        send_sync(*m, from, false, &sync_cursor_, nullptr, out);
+        send_sync(*m, from, SyncReply::kNone, &sync_cursor_, nullptr, out);
       }
       break;
     case MessageType::kJoin: answer_join(*m, from, out); break;

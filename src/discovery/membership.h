@@ -162,8 +162,11 @@ class Membership {
   void tick_seeds(base::Instant now, Transport& out);
   void tick_retention(base::Instant now);
   void send_join(const base::Endpoint& to, Transport& out);
+  // Whether a sync asks for a reply: never, always, or unless it completes the table (the
+  // later chunks of a join answer, clocked by the joiner's replies).
+  enum class SyncReply { kNone, kWanted, kUntilDone };
   // Returns true when the chunk reached the end of the table.
-  bool send_sync(Member& m, const base::Endpoint& to, bool reply_wanted,
+  bool send_sync(Member& m, const base::Endpoint& to, SyncReply reply,
                  std::optional<PublicKey>* cursor, const Statement* first, Transport& out);
   void answer_join(Member& m, const base::Endpoint& to, Transport& out);
   // The next chunk of a join answer, in answer to an authenticated sync from the joiner.

@@ -127,6 +127,38 @@ TEST_F(JoinTest, RelayHintIsOnlyAPlaceToPing) {
   EXPECT_EQ(m().find(b_.id())->endpoint, b_.endpoint());
 }
 
+// A join into a table of many datagrams' worth: each authenticated sync from the joiner brings
+// the next chunk until the whole table went out; the last chunk asks for no reply, and the
+// joiner's syncs after it get no more chunks.
+TEST_F(JoinTest, JoinAnswerCoversTheWholeTableThenStops) {
+  std::vector<TestPeer> peers;
+  trust::TrustStore open(self_id());
+  open.set_open(true);
+  make(Config{}, open);
+  for (uint8_t n = 10; n < 70; ++n) peers.emplace_back(n);
+  for (TestPeer& p : peers) introduce(p);
+  out_.take();
+  TestPeer joiner(90);
+  deliver(joiner, joiner.join(joiner.alive(kInc)));
+  std::set<PublicKey> seen;
+  int chunks = 0;
+  bool last_wanted_reply = true;
+  for (int round = 0; round < 40 && last_wanted_reply; ++round) {
+    auto syncs = out_.of_type(MessageType::kSync, joiner.endpoint());
+    ASSERT_EQ(syncs.size(), 1u) << "round " << round;
+    ++chunks;
+    for (const GossipItem& g : syncs[0].message.gossip) seen.insert(g.statement.subject);
+    last_wanted_reply = syncs[0].message.sync_flags & kSyncReplyWanted;
+    out_.take();
+    deliver(joiner, joiner.seal(self_id(), Message{MessageType::kSync, {}, 0, 0, {}, {}, 0, {}}));
+  }
+  EXPECT_FALSE(last_wanted_reply);
+  EXPECT_GT(chunks, 2);                      // 61 claims do not fit in two datagrams
+  EXPECT_EQ(seen.size(), peers.size() + 2);  // every member, ourselves and the joiner
+  // Done: the joiner's next sync (no reply wanted) is not answered with another chunk.
+  EXPECT_TRUE(out_.of_type(MessageType::kSync, joiner.endpoint()).empty());
+}
+
 TEST_F(JoinTest, AntiEntropySyncCoversALargeTableInChunks) {
   // 40 members: more than one datagram's worth of claims.
   std::vector<TestPeer> peers;

@@ -84,6 +84,46 @@ TEST_F(ProbeTest, IndirectProbeRescuesLossyDirectPath) {
   EXPECT_EQ(m().awareness_score(), 0);
 }
 
+// Beside the ping_reqs, the direct ping goes out once more with the same seq; the target's ack
+// to it ends the probe without a suspicion (a lost first ping or ack alone costs nothing).
+TEST_F(ProbeTest, DirectPingRetriedBesideIndirectProbes) {
+  introduce(b_);
+  introduce(c_);
+  introduce(d_);
+  auto ping = ping_to(b_, {&c_, &d_});
+  ASSERT_TRUE(ping);
+  out_.take();
+  advance(Duration::millis(500));
+  tick();
+  auto pings = out_.of_type(MessageType::kPing);
+  ASSERT_EQ(pings.size(), 1u);
+  EXPECT_EQ(pings[0].to, b_.endpoint());
+  EXPECT_EQ(pings[0].message.target, b_.id());
+  EXPECT_EQ(pings[0].message.seq, ping->message.seq);
+  EXPECT_EQ(out_.of_type(MessageType::kPingReq).size(), 2u);
+  deliver(b_, b_.ack(self_id(), ping->message.seq));
+  advance(Duration::millis(500));
+  tick();
+  EXPECT_EQ(state(b_), MemberState::kAlive);
+  EXPECT_EQ(m().stats().suspicions, 0u);
+}
+
+// Its reject path: an ack from the target with another seq does not end the probe.
+TEST_F(ProbeTest, RetriedDirectPingNeedsTheProbeSeq) {
+  introduce(b_);
+  introduce(c_);
+  introduce(d_);
+  auto ping = ping_to(b_, {&c_, &d_});
+  ASSERT_TRUE(ping);
+  advance(Duration::millis(500));
+  tick();
+  deliver(b_, b_.ack(self_id(), ping->message.seq + 1));
+  advance(Duration::millis(500));
+  tick();
+  EXPECT_EQ(state(b_), MemberState::kSuspect);
+  EXPECT_EQ(m().stats().suspicions, 1u);
+}
+
 TEST_F(ProbeTest, PingReqAsIntermediaryForwardsAckAndNack) {
   introduce(b_);
   introduce(c_);

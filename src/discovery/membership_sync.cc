@@ -34,7 +34,7 @@ void Membership::tick_sync(base::Instant now, Transport& out) {
     for (const PublicKey& id : random_members(1, [](const Member& m) { return m.live(); })) {
       Member& m = *table_.find(id);
       std::vector<base::Endpoint> to = m.destinations();
-      if (!to.empty()) send_sync(m, to.front(), true, &sync_cursor_, nullptr, out);
+      if (!to.empty()) send_sync(m, to.front(), SyncReply::kWanted, &sync_cursor_, nullptr, out);
     }
   }
   if (now < next_reconnect_) return;
@@ -46,17 +46,16 @@ void Membership::tick_sync(base::Instant now, Transport& out) {
     Member& m = *table_.find(id);
     std::vector<base::Endpoint> to = m.destinations();
     if (!to.empty() && m.accusation) {
-      send_sync(m, to.front(), true, &sync_cursor_, &*m.accusation, out);
+      send_sync(m, to.front(), SyncReply::kWanted, &sync_cursor_, &*m.accusation, out);
     }
   }
 }
 
-bool Membership::send_sync(Member& m, const base::Endpoint& to, bool reply_wanted,
+bool Membership::send_sync(Member& m, const base::Endpoint& to, SyncReply reply,
                            std::optional<PublicKey>* cursor, const Statement* first,
                            Transport& out) {
   Message sync;
   sync.type = MessageType::kSync;
-  sync.sync_flags = reply_wanted ? kSyncReplyWanted : 0;
   std::vector<GossipItem> items{self_item()};
   if (first) items.push_back(GossipItem{*first, std::nullopt});
   sync.gossip = items;
@@ -68,6 +67,8 @@ bool Membership::send_sync(Member& m, const base::Endpoint& to, bool reply_wante
       items.push_back(std::move(g));
     }
   }
+  bool wanted = reply == SyncReply::kWanted || (reply == SyncReply::kUntilDone && !wrapped);
+  sync.sync_flags = wanted ? kSyncReplyWanted : 0;  // same length either way
   send_to(m, to, sync, std::move(items), false, out);
   return wrapped;
 }
@@ -80,7 +81,7 @@ std::vector<GossipItem> Membership::sync_items(size_t budget, size_t max_count,
   const auto& all = table_.all();
   auto it = *cursor ? all.upper_bound(**cursor) : all.begin();
   for (size_t visited = 0; visited < all.size(); ++visited) {
-    if (it == all.end()) it = all.begin();
+    if (it == all.end()) it = all.begin();  // a cursor left on the last member: start over
     const Member& m = it->second;
     // A live member's claim (and its suspicion); only the accusation of a dead or left one,
     // which matters only to peers that still know it.
@@ -89,17 +90,19 @@ std::vector<GossipItem> Membership::sync_items(size_t budget, size_t max_count,
     if (m.accusation) add.push_back(GossipItem{*m.accusation, m.authenticated});
     size_t len = 0;
     for (const GossipItem& g : add) len += gossip_item_len(g);
-    if (len > budget || out.size() + add.size() > max_count) {
-      if (!out.empty()) return out;
-      // Never fits: skip it rather than stall the round robin on it.
-      *cursor = it->first;
-      ++it;
-      continue;
+    bool fits = len <= budget && out.size() + add.size() <= max_count;
+    if (!fits && !out.empty()) return out;
+    if (fits) {  // else it never fits: skip it rather than stall the round robin on it
+      budget -= len;
+      for (GossipItem& g : add) out.push_back(std::move(g));
     }
-    budget -= len;
-    for (GossipItem& g : add) out.push_back(std::move(g));
     *cursor = it->first;
-    ++it;
+    if (++it == all.end()) {
+      // The chunk reached the end of the table: a join answer is complete; the round robin of
+      // periodic syncs goes on from the start next time.
+      *wrapped = true;
+      return out;
+    }
   }
   *wrapped = true;
   return out;
@@ -110,14 +113,17 @@ void Membership::answer_join(Member& m, const base::Endpoint& to, Transport& out
   // spoofed address), so the answer must not amplify. It asks for a reply; the next chunks go
   // one per authenticated sync from the joiner (continue_join), to the address it came from.
   m.join_cursor.reset();
-  bool done = send_sync(m, to, true, &m.join_cursor, nullptr, out);
+  // Always asks for a reply, even when complete: the joiner's reply is its first authenticated
+  // datagram (the join's source is not authenticated).
+  bool done = send_sync(m, to, SyncReply::kWanted, &m.join_cursor, nullptr, out);
   m.join_chunks_left = done ? 0 : std::max(config_.join_sync_chunks - 1, 0);
 }
 
 void Membership::continue_join(Member& m, const base::Endpoint& to, Transport& out) {
   if (m.join_chunks_left <= 0) return;
   --m.join_chunks_left;
-  bool done = send_sync(m, to, m.join_chunks_left > 0, &m.join_cursor, nullptr, out);
+  bool done = send_sync(m, to, m.join_chunks_left > 0 ? SyncReply::kUntilDone : SyncReply::kNone,
+                        &m.join_cursor, nullptr, out);
   if (done) m.join_chunks_left = 0;
 }
 

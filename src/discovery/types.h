@@ -39,8 +39,11 @@ struct Config {
   // Seed joins are retried from this interval, doubling up to join_retry_max.
   base::Duration join_retry_min = base::Duration::seconds(2);
   base::Duration join_retry_max = base::Duration::seconds(30);
-  // A join is answered with at most this many sync datagrams.
-  int join_sync_chunks = 8;
+  // A join is answered with at most this many sync datagrams, each one sent only in answer to an
+  // authenticated sync from the joiner (so they never amplify): enough for the whole table of
+  // max_members, so that a node joining a large mesh (or many joining at once, where gossip
+  // alone left pairs that never met for minutes in the simulator) learns every member at once.
+  int join_sync_chunks = 512;
   // Expensive checks for senders that are not members yet, per source /24 or /64.
   int unknown_sender_rate = 5;  // per second
   int unknown_sender_burst = 10;
