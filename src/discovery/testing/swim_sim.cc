@@ -9,6 +9,22 @@
 
 namespace mw::swim::testing {
 
+namespace {
+
+// Nodes 0..254 are trust::testing::identity_from_byte(i + 1), as everywhere in the tests; larger
+// meshes take seeds made from the index.
+trust::Identity node_identity(size_t i) {
+  if (i < 255) return trust::testing::identity_from_byte(static_cast<uint8_t>(i + 1));
+  crypto::Ed25519Seed seed;
+  for (size_t b = 0; b < seed.size(); ++b) {
+    seed[b] = b < 8 ? static_cast<uint8_t>((i + 1) >> (8 * b)) : uint8_t{0xA5};
+  }
+  crypto::Ed25519Keypair kp = crypto::ed25519_from_seed(seed);
+  return trust::Identity{kp.secret, kp.public_key};
+}
+
+}  // namespace
+
 class SwimSim::NodeTransport final : public Transport {
  public:
   NodeTransport(SwimSim* sim, size_t from) : sim_(sim), from_(from) {}
@@ -28,7 +44,7 @@ SwimSim::SwimSim(SimOptions options)
       now_(origin_),
       loss_(options.loss) {
   for (size_t i = 0; i < options_.nodes; ++i) {
-    identities_.push_back(trust::testing::identity_from_byte(static_cast<uint8_t>(i + 1)));
+    identities_.push_back(node_identity(i));
     by_endpoint_[endpoint(i)] = i;
     transports_.push_back(std::make_unique<NodeTransport>(this, i));
     node_rngs_.push_back(nullptr);
@@ -42,8 +58,11 @@ SwimSim::SwimSim(SimOptions options)
 
 SwimSim::~SwimSim() = default;
 
+// Node i is at 10.<(i+1) / 256>.<(i+1) % 256>.1:51820 (test_endpoint(i + 1) for the first 255).
 base::Endpoint SwimSim::endpoint(size_t i) const {
-  return test_endpoint(static_cast<uint8_t>(i + 1));
+  size_t k = i + 1;
+  return base::Endpoint{
+      base::IpAddress::v4({10, static_cast<uint8_t>(k >> 8), static_cast<uint8_t>(k), 1}), 51820};
 }
 
 base::WallTime SwimSim::wall() const {
@@ -80,6 +99,12 @@ void SwimSim::crash(size_t i) {
   deadlines_[i] = base::Instant::max();
 }
 
+void SwimSim::leave(size_t i) {
+  if (!up_[i]) return;
+  nodes_[i]->leave(now_, *transports_[i]);
+  crash(i);
+}
+
 void SwimSim::restart(size_t i, std::optional<size_t> seed) {
   ++restarts_[i];
   nodes_[i] = make_node(i);
@@ -105,18 +130,19 @@ void SwimSim::route(size_t from, const base::Endpoint& to, base::Bytes datagram)
 
 void SwimSim::refresh(size_t i) {
   deadlines_[i] = up_[i] ? nodes_[i]->next_deadline() : base::Instant::max();
+  // The heap keeps stale entries; the loop skips those that no longer match deadlines_.
+  if (deadlines_[i] != base::Instant::max()) deadline_heap_.push({deadlines_[i], i});
 }
 
 void SwimSim::run_until(base::Instant t) {
   for (;;) {
-    base::Instant next_tick = base::Instant::max();
-    size_t who = 0;
-    for (size_t i = 0; i < nodes_.size(); ++i) {
-      if (deadlines_[i] < next_tick) {
-        next_tick = deadlines_[i];
-        who = i;
-      }
+    while (!deadline_heap_.empty() &&
+           deadline_heap_.top().first != deadlines_[deadline_heap_.top().second]) {
+      deadline_heap_.pop();
     }
+    base::Instant next_tick =
+        deadline_heap_.empty() ? base::Instant::max() : deadline_heap_.top().first;
+    size_t who = deadline_heap_.empty() ? 0 : deadline_heap_.top().second;
     base::Instant next_packet = packets_.empty() ? base::Instant::max() : packets_.top().at;
     base::Instant next = std::min(next_tick, next_packet);
     if (next > t) break;
@@ -134,6 +160,7 @@ void SwimSim::run_until(base::Instant t) {
       if (deadlines_[who] <= now_) {
         ++stuck_ticks_;
         deadlines_[who] = now_ + base::Duration::millis(1);
+        deadline_heap_.push({deadlines_[who], who});
       }
     }
   }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <queue>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "base/ip_address.h"
@@ -50,6 +51,8 @@ class SwimSim {
   void start(size_t i, std::optional<size_t> seed);
   // Node i stops: nothing is delivered to it and it is not ticked.
   void crash(size_t i);
+  // Node i leaves gracefully (its goodbye goes out), then stops as in crash().
+  void leave(size_t i);
   // A fresh Membership for node i (same identity, larger incarnation), joined through `seed`.
   void restart(size_t i, std::optional<size_t> seed);
 
@@ -104,6 +107,10 @@ class SwimSim {
   std::vector<bool> up_;
   std::vector<int> restarts_;
   std::vector<base::Instant> deadlines_;
+  // (deadline, node), earliest first; entries that no longer match deadlines_ are skipped.
+  std::priority_queue<std::pair<base::Instant, size_t>,
+                      std::vector<std::pair<base::Instant, size_t>>, std::greater<>>
+      deadline_heap_;
   std::map<base::Endpoint, size_t> by_endpoint_;
   std::function<bool(size_t, size_t)> blocked_;
   std::priority_queue<Packet, std::vector<Packet>, std::greater<Packet>> packets_;
