@@ -96,11 +96,14 @@ void Membership::tick(base::Instant now, base::WallTime /*wall*/, Transport& out
   if (!started_ || left_) return;
   tick_relays(now, out);
   tick_probe(now, out);
-  tick_suspicions(now);
+  // Both walk the table; nothing expires before the summary's earliest deadline (every change of
+  // a state or suspicion marks the summary stale), so a large table is walked only when due.
+  bool expiry_due = now >= summary().earliest;
+  if (expiry_due) tick_suspicions(now);
   tick_gossip(now, out);
   tick_sync(now, out);
   tick_seeds(now, out);
-  tick_retention(now);
+  if (expiry_due) tick_retention(now);
 }
 
 base::Instant Membership::next_deadline() const {
@@ -124,6 +127,7 @@ const Membership::TableSummary& Membership::summary() const {
   summary_.dirty = false;
   for (const auto& [id, m] : table_.all()) {
     summary_.alive += m.view.state == MemberState::kAlive;
+    summary_.live += m.live();
     if (m.suspicion) summary_.earliest = std::min(summary_.earliest, m.suspicion->deadline());
     if (!m.live()) {
       summary_.earliest = std::min(summary_.earliest, m.view.state_since + config_.dead_retention);
@@ -162,11 +166,7 @@ const MemberView* Membership::find(const crypto::PublicKey& id) const {
 
 size_t Membership::alive_count() const { return summary().alive; }
 
-size_t Membership::live_count() const {
-  size_t n = 0;
-  for (const auto& [id, m] : table_.all()) n += m.live();
-  return n;
-}
+size_t Membership::live_count() const { return summary().live; }
 
 base::Duration Membership::probe_interval_now() const {
   return awareness_.scale(config_.probe_interval);

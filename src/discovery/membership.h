@@ -219,6 +219,7 @@ class Membership {
   struct TableSummary {
     bool dirty = true;
     size_t alive = 0;
+    size_t live = 0;  // alive or suspect
     base::Instant earliest = base::Instant::max();  // suspicion expiry or retention end
   };
   mutable TableSummary summary_;
