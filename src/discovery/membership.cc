@@ -18,7 +18,9 @@ Membership::Membership(const trust::Identity& self, trust::TrustStore trust, Con
       awareness_(config.awareness_max_multiplier),
       limiter_(config.unknown_sender_rate, config.unknown_sender_burst, config.max_sources),
       budget_(config.expensive_checks_rate, config.expensive_checks_burst),
-      pair_keys_(config.pair_key_cache) {}
+      pair_keys_(config.pair_key_cache) {
+  warm_pair_keys();
+}
 
 void Membership::start(base::Instant now, base::WallTime /*wall*/, uint64_t incarnation,
                        std::vector<base::Endpoint> announced,

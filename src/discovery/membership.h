@@ -115,6 +115,9 @@ class Membership {
   // One expensive check (X25519, Ed25519) of a non-member from the global budget; false (and
   // counted) when it is spent.
   bool spend_budget(base::Instant now);
+  // The pair key of every authorized key into the cache (at construction and trust reload):
+  // one X25519 each, once, so datagrams claiming them never cost one.
+  void warm_pair_keys();
   bool has_room();
 
   // membership_state.cc: statements and the precedence rules.
@@ -206,7 +209,7 @@ class Membership {
   BroadcastQueue queue_;
   SourceLimiter limiter_;
   TokenBucket budget_;      // expensive checks of non-members, all sources together
-  PairKeyCache pair_keys_;  // of non-members
+  PairKeyCache pair_keys_;  // every authorized key's (warmed), and recent non-members'
   Probe probe_;
   std::vector<Relay> relays_;
   std::vector<Seed> seeds_;
@@ -219,7 +222,7 @@ class Membership {
   struct TableSummary {
     bool dirty = true;
     size_t alive = 0;
-    size_t live = 0;  // alive or suspect
+    size_t live = 0;                                // alive or suspect
     base::Instant earliest = base::Instant::max();  // suspicion expiry or retention end
   };
   mutable TableSummary summary_;

@@ -75,8 +75,13 @@ Member* Membership::admit_unknown(const Message& msg, base::Bytes datagram,
     return nullptr;
   }
   // Expensive work from here on: at most a few per second per source prefix, and each
-  // X25519 or Ed25519 from the node's budget for all sources together.
-  if (!limiter_.allow(from.address, now)) {
+  // X25519 or Ed25519 from the node's budget for all sources together. An authorized sender
+  // whose pair key is already known (all authorized keys are, from the trust load) costs a MAC
+  // check first, so it skips the per-prefix limit: nodes of one LAN /24 that start together
+  // are not held to 5 first contacts per second.
+  // The same for its joins (their Ed25519 still comes from the budget).
+  bool known_key = decision.admitted() && pair_keys_.find(msg.sender) != nullptr;
+  if (!known_key && !limiter_.allow(from.address, now)) {
     drop(DropReason::kRateLimited);
     return nullptr;
   }
@@ -180,8 +185,21 @@ bool Membership::has_room() {
   return table_.size() < config_.max_members || table_.eviction_candidate().has_value();
 }
 
+void Membership::warm_pair_keys() {
+  // Bounded by the cache: beyond its capacity the oldest would only be evicted again.
+  size_t room = config_.pair_key_cache;
+  for (const PublicKey& id : trust_.authorized_keys()) {
+    if (room-- == 0) break;
+    if (id == self_.public_key || pair_keys_.find(id)) continue;
+    if (auto derived = derive_pair_key(wg_private_, self_.public_key, id)) {
+      pair_keys_.insert(id, *derived);
+    }
+  }
+}
+
 void Membership::set_trust(trust::TrustStore trust, base::WallTime wall) {
   trust_ = std::move(trust);
+  warm_pair_keys();
   std::vector<PublicKey> gone;
   for (auto& [id, m] : table_.all()) {
     const trust::Certificate* cert = m.view.certificate ? &*m.view.certificate : nullptr;
