@@ -37,10 +37,14 @@ struct World {
   testing::TestPeer b{2}, c{3};
   std::vector<uint8_t> intro_b, intro_c;
   PairKey key_b = key(b), key_c = key(c);
+  std::vector<crypto::PublicKey> trusted;  // identities 2..5, made once (an Ed25519 key each)
   PairKey key(const testing::TestPeer& p) const {
     return *derive_pair_key(trust::wireguard_private_key(p.identity()), p.id(), self.public_key);
   }
   World() {
+    for (uint8_t n = 2; n <= 5; ++n) {
+      trusted.push_back(trust::testing::identity_from_byte(n).public_key);
+    }
     intro_b = b.gossip(self.public_key, {b.alive(100)});
     intro_c = c.gossip(self.public_key, {c.alive(100)});
   }
@@ -56,9 +60,7 @@ World& world() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   World& w = world();
   trust::TrustStore store(w.self.public_key);
-  for (uint8_t n = 2; n <= 5; ++n) {
-    store.add_authorized_key(trust::testing::identity_from_byte(n).public_key);
-  }
+  for (const crypto::PublicKey& k : w.trusted) store.add_authorized_key(k);
   std::mt19937_64 rng(size);
   Membership m(w.self, store, Config{}, [&] { return rng(); });
   base::Instant now = base::Instant::from_nanos(1'000'000'000'000);
@@ -113,8 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const MemberView& v : m.members()) {
     bool known = false;
-    for (uint8_t n = 2; n <= 5; ++n)
-      known |= v.id == trust::testing::identity_from_byte(n).public_key;
+    for (const crypto::PublicKey& k : w.trusted) known |= v.id == k;
     fuzz::check(known);
   }
   fuzz::check(m.alive_count() <= m.members().size());
