@@ -48,6 +48,11 @@ struct Member {
 class MemberTable {
  public:
   explicit MemberTable(size_t max_tombstones) : max_tombstones_(max_tombstones) {}
+  // slots_ points into members_: a copy would point into the original (a move keeps the nodes).
+  MemberTable(const MemberTable&) = delete;
+  MemberTable& operator=(const MemberTable&) = delete;
+  MemberTable(MemberTable&&) = default;
+  MemberTable& operator=(MemberTable&&) = default;
 
   Member* find(const PublicKey& id);
   const Member* find(const PublicKey& id) const;
