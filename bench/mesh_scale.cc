@@ -76,7 +76,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  mw::base::set_log_level(mw::base::LogLevel::kError);  // N daemons' joins would flood stderr
+  mw::base::set_log_level(getenv("MW_SCALE_LOG")
+                              ? mw::base::LogLevel::kDebug
+                              : mw::base::LogLevel::kError);  // N daemons' joins would flood stderr
   MeshLab lan;
   std::vector<uint8_t> all;
   for (int i = 1; i <= n; ++i) all.push_back(uint8_t(i));

@@ -60,3 +60,17 @@ ping_summary() {
   max=$(sed -n 's|.*= [0-9.]*/[0-9.]*/\([0-9.]*\)/.*|\1|p' <<<"$1")
   echo "${loss:--} ${avg:--} ${max:--}"
 }
+
+# check_flood_outcome WHAT RATE LOSS FAILED: the checks every flood case shares: the flood sent
+# something, < 1 % of the mesh pings were lost, and no member was declared failed.
+check_flood_outcome() {
+  local what=$1 rate=$2 loss=$3 failed=$4
+  [[ -n $rate && $rate -gt 0 ]] ||
+    fail "the $what sent nothing: $(cat "$MW_TMP/flood.out" "$MW_TMP/flood.log")"
+  if [[ $loss != - ]] && less_than "$loss" 1; then
+    pass "mesh ping 1 -> 2 under a $what of ${rate:-?}/s: ${loss}% lost (< 1 %)"
+  else
+    fail "mesh ping 1 -> 2 under the $what: expected < 1 % lost, saw '${loss}'"
+  fi
+  check_eq "members declared failed during the $what" 0 "$failed"
+}

@@ -33,11 +33,15 @@
 #include "base/encoding.h"
 #include "crypto/blake2s.h"
 #include "crypto/random.h"
+#include "flood_util.h"
 #include "wireguard/cookie.h"
 #include "wireguard/messages.h"
 
 namespace {
 
+using mw::flood::Filler;
+using mw::flood::parse_endpoint;
+using mw::flood::parse_number;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxBatch = 64;
@@ -65,22 +69,6 @@ void usage() {
                "from K sockets (default 256) bound to distinct addresses of the range (default\n"
                "10.77.128.0/17), B per sendmmsg (default 32), at most R per second (default: no\n"
                "limit), and counts the 64 B cookie replies.\n");
-}
-
-template <typename T>
-bool parse_number(std::string_view text, T* out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
-bool parse_endpoint(const std::string& text, sockaddr_in* out) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos) return false;
-  uint16_t port = 0;
-  if (!parse_number(std::string_view(text).substr(colon + 1), &port) || port == 0) return false;
-  out->sin_family = AF_INET;
-  out->sin_port = htons(port);
-  return inet_pton(AF_INET, text.substr(0, colon).c_str(), &out->sin_addr) == 1;
 }
 
 bool parse_prefix(const std::string& text, uint32_t* base, uint32_t* count) {
@@ -147,21 +135,6 @@ bool parse_options(int argc, char** argv, Options* o) {
   o->socket_count = std::min<size_t>(o->socket_count, o->source_count - 2);
   return true;
 }
-
-// splitmix64: fast filler for the random fields; they need no cryptographic strength.
-class Filler {
- public:
-  explicit Filler(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-
- private:
-  uint64_t state_;
-};
 
 // An initiation (whitepaper §5.4.2): type 1, three zero bytes, sender index, ephemeral,
 // encrypted static and timestamp (all random here), mac1 over everything before it, mac2 zero.

@@ -32,9 +32,13 @@
 #include "base/encoding.h"
 #include "crypto/keys.h"
 #include "crypto/random.h"
+#include "flood_util.h"
 
 namespace {
 
+using mw::flood::Filler;
+using mw::flood::parse_endpoint;
+using mw::flood::parse_number;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kBatch = 64;
@@ -59,22 +63,6 @@ void usage() {
                "seconds (default 3, at most 600), each from the next address of the range\n"
                "(default 10.128.0.0/9, N from 8 to 22), /24 by /24, at most R per second\n"
                "(default: no limit). Needs CAP_NET_RAW.\n");
-}
-
-template <typename T>
-bool parse_number(std::string_view text, T* out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
-bool parse_endpoint(const std::string& text, sockaddr_in* out) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos) return false;
-  uint16_t port = 0;
-  if (!parse_number(std::string_view(text).substr(colon + 1), &port) || port == 0) return false;
-  out->sin_family = AF_INET;
-  out->sin_port = htons(port);
-  return inet_pton(AF_INET, text.substr(0, colon).c_str(), &out->sin_addr) == 1;
 }
 
 bool parse_prefix(const std::string& text, uint32_t* base, uint32_t* bits) {
@@ -132,21 +120,6 @@ bool parse_options(int argc, char** argv, Options* o) {
   }
   return true;
 }
-
-// splitmix64: fast filler for the random fields; they need no cryptographic strength.
-class Filler {
- public:
-  explicit Filler(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-
- private:
-  uint64_t state_;
-};
 
 class Flood {
  public:
