@@ -237,9 +237,9 @@ TEST_F(ProbeTest, SuspicionExpiresIntoDeath) {
   advance(Duration::seconds(1));
   tick();
   ASSERT_EQ(state(b_), MemberState::kSuspect);
-  // n = 2 members: no confirmations expected, so the minimum: 4 * 1 * 1 s.
-  ASSERT_EQ(m().suspicion_deadline(b_.id()), now_ + Duration::seconds(4));
-  advance(Duration::seconds(4));
+  // n = 2 members: no confirmations expected, so the minimum: 3 * 1 * 1 s (suspicion_mult 3).
+  ASSERT_EQ(m().suspicion_deadline(b_.id()), now_ + Duration::seconds(3));
+  advance(Duration::seconds(3));
   tick();
   EXPECT_EQ(state(b_), MemberState::kDead);
   EXPECT_EQ(m().stats().members_failed, 1u);

@@ -111,8 +111,16 @@ TEST_F(StateTest, SuspectNode_Refute) {
 }
 
 TEST_F(StateTest, Suspect_Dogpile) {
+  // memberlist's LAN suspicion_mult of 4 (ours is 3), so its figures can be checked here:
   // n = 4 (self, B, C, D): k = suspicion_mult - 2 = 2 confirmations expected;
   // min = 4 * max(1, log10(4)) * 1 s = 4 s, max = 6 * min = 24 s.
+  Config memberlist_lan;
+  memberlist_lan.suspicion_mult = 4;
+  make(memberlist_lan);
+  introduce(b_);
+  introduce(c_);
+  introduce(d_);
+  m().take_events();
   const base::Instant t0 = now_;
   TestPeer e(5);
   introduce(e);
