@@ -133,8 +133,11 @@ class Membership {
   void mark_down(Member& m, const Statement& s, base::Instant now);
   void tick_suspicions(base::Instant now);
   bool author_admitted(const PublicKey& author, base::WallTime wall) const;
+  // A new member from its claim; `hint` (where a gossiper reaches it) is set before the claim
+  // is queued for gossip, so the claim travels on with a place to ping.
   Member* create_member(const Statement& claim, const trust::Decision& decision,
-                        std::optional<trust::Certificate> cert, base::Instant now);
+                        std::optional<trust::Certificate> cert, base::Instant now,
+                        std::optional<base::Endpoint> hint = std::nullopt);
   void update_claim(Member& m, const Statement& claim, base::Instant now);
   void set_state(Member& m, MemberState state, const std::optional<Statement>& accusation,
                  base::Instant now);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "discovery/membership.h"
+#include "discovery/statement.h"
 #include "discovery/testing/membership_fixture.h"
 
 namespace mw::swim {
@@ -122,6 +123,52 @@ TEST_F(ProbeTest, RetriedDirectPingNeedsTheProbeSeq) {
   tick();
   EXPECT_EQ(state(b_), MemberState::kSuspect);
   EXPECT_EQ(m().stats().suspicions, 1u);
+}
+
+// A member learned second-hand with no announced endpoint and no hint has nowhere to be
+// pinged: it is not probed, so our ignorance of its address never becomes a suspicion of it.
+TEST_F(ProbeTest, MemberWithoutAddressIsNotProbed) {
+  introduce(c_);
+  Statement nowhere = make_alive(b_.identity(), kInc, {}, {});
+  deliver(c_, c_.gossip(self_id(), {nowhere}));
+  ASSERT_EQ(state(b_), MemberState::kAlive);
+  out_.take();
+  for (int i = 0; i < 10; ++i) {
+    advance(Duration::seconds(1));
+    tick();
+  }
+  for (const auto& sent : out_.sent()) {
+    EXPECT_FALSE(sent.message.type == MessageType::kPing && sent.message.target == b_.id());
+  }
+  EXPECT_EQ(state(b_), MemberState::kAlive);  // (c, which never answers, is suspected)
+  EXPECT_FALSE(m().suspicion_deadline(b_.id()).has_value());
+}
+
+// A claim learned with a hint is gossiped on with that hint (while we have no authenticated
+// address of our own), so the next node can ping the member too.
+TEST_F(ProbeTest, ClaimIsGossipedOnWithItsHint) {
+  introduce(c_);
+  introduce(d_);
+  Statement nowhere = make_alive(b_.identity(), kInc, {}, {});
+  Message g;
+  g.gossip.push_back(GossipItem{nowhere, b_.endpoint()});
+  deliver(c_, c_.seal(self_id(), g));
+  ASSERT_EQ(m().find(b_.id())->endpoint, b_.endpoint());
+  bool forwarded = false;
+  for (int i = 0; i < 5 && !forwarded; ++i) {
+    out_.take();
+    advance(Duration::millis(200));
+    tick();
+    for (const auto& sent : out_.sent()) {
+      for (const GossipItem& item : sent.message.gossip) {
+        if (item.statement == nowhere) {
+          EXPECT_EQ(item.hint, b_.endpoint());
+          forwarded = true;
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(forwarded);
 }
 
 TEST_F(ProbeTest, PingReqAsIntermediaryForwardsAckAndNack) {

@@ -96,7 +96,9 @@ void Membership::apply_alive(const GossipItem& item, base::Instant now, base::Wa
   }
   if (!verify_statement(s)) return drop(DropReason::kBadSignature);
   if (!m) {
-    if (create_member(s, decision, std::move(cert), now)) created->push_back(s.subject);
+    if (create_member(s, decision, std::move(cert), now, item.hint)) {
+      created->push_back(s.subject);
+    }
     return;
   }
   if (!same_cert) {
@@ -178,7 +180,8 @@ void Membership::mark_down(Member& m, const Statement& s, base::Instant now) {
 }
 
 Member* Membership::create_member(const Statement& claim, const trust::Decision& decision,
-                                  std::optional<trust::Certificate> cert, base::Instant now) {
+                                  std::optional<trust::Certificate> cert, base::Instant now,
+                                  std::optional<base::Endpoint> hint) {
   if (table_.size() >= config_.max_members) {
     std::optional<PublicKey> victim = table_.eviction_candidate();
     if (!victim) return nullptr;
@@ -188,7 +191,8 @@ Member* Membership::create_member(const Statement& claim, const trust::Decision&
   m.view.certificate = std::move(cert);
   m.view.admitted_by = decision.detail;
   m.view.state_since = now;
-  update_claim(m, claim, now);
+  m.hint = hint;
+  update_claim(m, claim, now);  // also takes the endpoint from the hint
   schedule_.add(claim.subject, rng_());
   broadcast(claim);
   return &m;
@@ -261,7 +265,11 @@ void Membership::forget(const PublicKey& id, bool emit_event) {
 
 void Membership::broadcast(const Statement& s) {
   GossipItem item{s, std::nullopt};
-  if (const Member* m = table_.find(s.subject)) item.hint = m->authenticated;
+  // Where we reach it, else where we were told it is: a member learned second-hand (with no
+  // announced endpoint) stays reachable for the next node too, which pings it before it counts.
+  if (const Member* m = table_.find(s.subject)) {
+    item.hint = m->authenticated ? m->authenticated : m->hint;
+  }
   queue_.push(std::move(item));
 }
 
