@@ -46,9 +46,10 @@ struct Options {
 void usage() {
   std::fprintf(stderr,
                "usage: mw-swim-scale [--nodes N] [--seed S] [--crashes K] [--loss-minutes M]\n"
-               "                     [--loss P]\n"
-               "Simulates N SWIM nodes (default 1000, at least 10) on a virtual clock and prints\n"
-               "join time, gossip load, failure detection and departure times over K crashes and\n"
+               "                     [--loss P] [--join-interval-ms T] [--verbose 0|1]\n"
+               "Simulates N SWIM nodes (default 1000, 10..60000) on a virtual clock, started T ms\n"
+               "apart (default 10) through one seed, and prints join time (--verbose 1: its\n"
+               "progress), gossip load, failure detection and departure times over K crashes and\n"
                "K departures (default 20), and false suspicions over M minutes (default 10) at\n"
                "loss P (default 0.05). Exits 1 if a target is missed.\n");
 }
