@@ -33,6 +33,7 @@ std::vector<Seed> message_seeds() {
   Message ack;
   ack.type = MessageType::kAck;
   ack.seq = 7;
+  ack.observed = a.endpoint();
   seeds.push_back({"ack", b.seal(a.id(), ack)});
   Message req;
   req.type = MessageType::kPingReq;

@@ -79,7 +79,7 @@ void Membership::receive(base::Bytes datagram, const base::Endpoint& from, base:
   note_contact(*m, from, sender.newest, now, out);
   switch (msg.type) {
     case MessageType::kPing: handle_ping(msg, *m, from, out); break;
-    case MessageType::kAck: handle_ack(msg, *m, now, out); break;
+    case MessageType::kAck: handle_ack(msg, *m, from, now, out); break;
     case MessageType::kNack: handle_nack(msg, *m); break;
     case MessageType::kPingReq: handle_ping_req(msg, *m, from, now, out); break;
     case MessageType::kSync:
@@ -154,6 +154,8 @@ void Membership::leave(base::Instant /*now*/, Transport& out) {
 
 std::vector<Event> Membership::take_events() { return std::exchange(events_, {}); }
 
+std::vector<Observed> Membership::take_observed() { return std::exchange(observed_, {}); }
+
 std::vector<MemberView> Membership::members() const {
   std::vector<MemberView> out;
   out.reserve(table_.size());
@@ -189,6 +191,8 @@ void Membership::send_to(Member& m, const base::Endpoint& to, Message msg,
                          std::vector<GossipItem> prefix, bool piggyback, Transport& out) {
   if (!ensure_pair_key(m)) return;
   msg.sender = self_.public_key;
+  // Every ack tells the pinger where its ping came from: its reflexive address, as we see it.
+  if (msg.type == MessageType::kAck) msg.observed = to;
   // A member that has not heard from us may not know us: introduce ourselves first.
   if (!m.confirmed && (prefix.empty() || prefix.front().statement != self_alive_)) {
     prefix.insert(prefix.begin(), self_item());

@@ -54,6 +54,10 @@ class Membership {
   // untouched.
   void set_trust(trust::TrustStore trust, base::WallTime wall);
   std::vector<Event> take_events();         // events since the last call, in order
+  // What members saw of our address since the last call (from their acks), oldest first; at
+  // most kMaxObservations are kept between calls.
+  std::vector<Observed> take_observed();
+  static constexpr size_t kMaxObservations = 256;
   std::vector<MemberView> members() const;  // excludes self
   const MemberView* find(const crypto::PublicKey& id) const;
   const Stats& stats() const { return stats_; }
@@ -154,7 +158,8 @@ class Membership {
   void send_ping_reqs(base::Instant now, Transport& out);
   void finish_probe(base::Instant now);
   void handle_ping(const Message& msg, Member& sender, const base::Endpoint& from, Transport& out);
-  void handle_ack(const Message& msg, const Member& sender, base::Instant now, Transport& out);
+  void handle_ack(const Message& msg, const Member& sender, const base::Endpoint& from,
+                  base::Instant now, Transport& out);
   void handle_nack(const Message& msg, const Member& sender);
   void handle_ping_req(const Message& msg, Member& sender, const base::Endpoint& from,
                        base::Instant now, Transport& out);
@@ -219,6 +224,7 @@ class Membership {
   base::Instant next_probe_, next_gossip_, next_sync_, next_reconnect_;
   std::optional<PublicKey> sync_cursor_;
   std::vector<Event> events_;
+  std::vector<Observed> observed_;
   Stats stats_;
   // Derived from the member table, recomputed after any state change (next_deadline() is
   // called after every datagram, so it must not walk the table each time).

@@ -152,9 +152,11 @@ void Membership::handle_ping(const Message& msg, Member& sender, const base::End
   send_to(sender, from, ack, {}, true, out);
 }
 
-void Membership::handle_ack(const Message& msg, const Member& sender, base::Instant now,
-                            Transport& out) {
+void Membership::handle_ack(const Message& msg, const Member& sender, const base::Endpoint& from,
+                            base::Instant now, Transport& out) {
   const PublicKey& id = sender.view.id;
+  if (observed_.size() >= kMaxObservations) observed_.erase(observed_.begin());
+  observed_.push_back(Observed{id, from, msg.observed, now});
   if (probe_.active && msg.seq == probe_.seq) {
     bool from_target = id == probe_.target;
     bool from_helper =

@@ -36,6 +36,40 @@ TEST_F(ProbeTest, ProbeNode) {
   EXPECT_EQ(m().stats().suspicions, 0u);
 }
 
+TEST_F(ProbeTest, AckTellsThePingerWhereItsPingCameFrom) {
+  introduce(b_);
+  out_.take();
+  base::Endpoint nat = *base::Endpoint::parse("10.99.1.1:40001");
+  deliver_from(nat, b_.ping(self_id(), 41));
+  auto acks = out_.of_type(MessageType::kAck);
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].to, nat);
+  EXPECT_EQ(acks[0].message.observed, nat);
+}
+
+TEST_F(ProbeTest, AcksReportWhatMembersSawOfUs) {
+  introduce(b_);
+  auto ping = run_until_sent(MessageType::kPing);
+  ASSERT_TRUE(ping);
+  m().take_observed();
+  Message ack;
+  ack.type = MessageType::kAck;
+  ack.seq = ping->message.seq;
+  ack.observed = *base::Endpoint::parse("10.99.1.1:40001");
+  deliver(b_, b_.seal(self_id(), ack));
+  auto seen = m().take_observed();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].observer, b_.id());
+  EXPECT_EQ(seen[0].observer_endpoint, b_.endpoint());
+  EXPECT_EQ(seen[0].mapped, ack.observed);
+  EXPECT_TRUE(m().take_observed().empty());
+  // An ack whose mac fails reports nothing.
+  auto forged = b_.seal(self_id(), ack);
+  forged[forged.size() - 1] ^= 1;
+  deliver(b_, forged);
+  EXPECT_TRUE(m().take_observed().empty());
+}
+
 TEST_F(ProbeTest, ProbeNode_Suspect) {
   introduce(b_);
   introduce(c_);
@@ -189,6 +223,8 @@ TEST_F(ProbeTest, PingReqAsIntermediaryForwardsAckAndNack) {
   auto acks = out_.of_type(MessageType::kAck, c_.endpoint());
   ASSERT_EQ(acks.size(), 1u);
   EXPECT_EQ(acks[0].message.seq, 777u);
+  // The forwarded ack tells the requester where its ping_req came from.
+  EXPECT_EQ(acks[0].message.observed, c_.endpoint());
 
   // Silent target: a nack comes back before the requester's probe ends.
   out_.take();

@@ -13,7 +13,7 @@ namespace {
 size_t fixed_body_len(const Message& m) {
   switch (m.type) {
     case MessageType::kPing: return 4 + 32;
-    case MessageType::kAck:
+    case MessageType::kAck: return 4 + endpoint_len(m.observed);
     case MessageType::kNack: return 4;
     case MessageType::kPingReq: return 4 + 32 + endpoint_len(m.target_endpoint);
     case MessageType::kSync: return 1;
@@ -104,6 +104,9 @@ std::vector<uint8_t> encode_message(const Message& m) {
       w.bytes(m.target);
       break;
     case MessageType::kAck:
+      w.u32le(m.seq);
+      encode_endpoint(w, m.observed);
+      break;
     case MessageType::kNack: w.u32le(m.seq); break;
     case MessageType::kPingReq:
       w.u32le(m.seq);
@@ -180,6 +183,7 @@ DecodeError decode_message(base::Bytes d, Message* out) {
   out->seq = 0;
   out->target = {};
   out->target_endpoint = {};
+  out->observed = {};
   out->sync_flags = 0;
   out->gossip.clear();
   base::Reader r(d.subspan(kHeaderLen, d.size() - kHeaderLen - trailer));
@@ -189,6 +193,11 @@ DecodeError decode_message(base::Bytes d, Message* out) {
       r.copy(out->target);
       break;
     case MessageType::kAck:
+      out->seq = r.u32le();
+      if (!r.ok()) return DecodeError::kTruncated;
+      err = decode_endpoint(r, &out->observed);
+      if (err != DecodeError::kOk) return err;
+      break;
     case MessageType::kNack: out->seq = r.u32le(); break;
     case MessageType::kPingReq:
       out->seq = r.u32le();

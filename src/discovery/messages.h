@@ -7,7 +7,7 @@
 //   | counter u64 | body | [join only: signature 64] | mac 16
 // Bodies (gossip = count u8 (<= 16) | gossip items):
 //   ping     1: seq u32 | target identity 32 | gossip
-//   ack      2: seq u32 | gossip
+//   ack      2: seq u32 | observed endpoint | gossip  (the source address the ping came from)
 //   ping_req 3: seq u32 | target identity 32 | target endpoint | gossip
 //   nack     4: seq u32 | gossip
 //   sync     5: flags u8 (bit 0: reply wanted) | gossip
@@ -56,6 +56,8 @@ struct Message {
   base::Endpoint target_endpoint;  // ping_req
   uint8_t sync_flags = 0;          // sync
   std::vector<GossipItem> gossip;  // every type
+  // ack: where the acked ping came from, as its receiver saw it (the pinger's reflexive address).
+  base::Endpoint observed;
 
   bool operator==(const Message&) const = default;
 };

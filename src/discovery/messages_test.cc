@@ -27,6 +27,7 @@ Message sample(MessageType t) {
   }
   if (t == MessageType::kPing || t == MessageType::kPingReq) m.target = b.public_key;
   if (t == MessageType::kPingReq) m.target_endpoint = test_endpoint(2);
+  if (t == MessageType::kAck) m.observed = test_endpoint(3);
   if (t == MessageType::kSync) m.sync_flags = kSyncReplyWanted;
   m.gossip.push_back(GossipItem{make_alive(a, 3, {test_endpoint(1)}, {}), std::nullopt});
   m.gossip.push_back(

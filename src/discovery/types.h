@@ -87,6 +87,14 @@ struct Event {
   bool operator==(const Event&) const = default;
 };
 
+// A member's report of our address: the source of the ping its authenticated ack answers.
+struct Observed {
+  crypto::PublicKey observer{};
+  base::Endpoint observer_endpoint;  // where its ack came from
+  base::Endpoint mapped;             // what it saw of us
+  base::Instant at;
+};
+
 // The node's UDP socket. send() must not call back into the Membership.
 class Transport {
  public:

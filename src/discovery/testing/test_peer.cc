@@ -88,6 +88,7 @@ std::vector<uint8_t> TestPeer::ack(const PublicKey& to, uint32_t seq,
   Message m;
   m.type = MessageType::kAck;
   m.seq = seq;
+  m.observed = endpoint();
   m.gossip = items(std::move(gossip));
   return seal(to, std::move(m));
 }
