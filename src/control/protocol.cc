@@ -30,7 +30,7 @@ base::Result<json> parse_object(std::string_view text, std::string_view what) {
 }
 
 std::optional<Command> parse_command(std::string_view name) {
-  for (Command c : {Command::kStatus, Command::kPeers, Command::kDown})
+  for (Command c : {Command::kStatus, Command::kPeers, Command::kDown, Command::kNetcheck})
     if (command_name(c) == name) return c;
   return std::nullopt;
 }
@@ -64,6 +64,7 @@ std::string_view command_name(Command command) {
     case Command::kStatus: return "status";
     case Command::kPeers: return "peers";
     case Command::kDown: return "down";
+    case Command::kNetcheck: return "netcheck";
   }
   return "unknown";
 }
@@ -103,7 +104,7 @@ base::Result<Request> decode_request(std::string_view line) {
   const auto& name = command->get_ref<const std::string&>();
   auto parsed = parse_command(name);
   if (!parsed)
-    return base::make_error("unknown command {} (known: status, peers, down)",
+    return base::make_error("unknown command {} (known: status, peers, down, netcheck)",
                             dump_json(json(name)));
   request.command = *parsed;
   return request;
@@ -114,6 +115,7 @@ std::string encode_response(const Response& response) {
   if (!response.ok) j["error"] = response.error;
   if (response.status) j["status"] = status_to_json(*response.status);
   if (response.stopping) j["stopping"] = true;
+  if (response.netcheck) j["netcheck"] = netcheck_to_json(*response.netcheck);
   return dump_json(j) + "\n";
 }
 
@@ -149,6 +151,11 @@ base::Result<Response> decode_response(std::string_view line) {
     auto s = status_from_json(*status);
     if (!s) return s.error();
     response.status = std::move(*s);
+  }
+  if (const json* netcheck = f.find("netcheck")) {
+    auto n = netcheck_from_json(*netcheck);
+    if (!n) return n.error();
+    response.netcheck = std::move(*n);
   }
   return response;
 }

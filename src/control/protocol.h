@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "control/netcheck.h"
 
 namespace mw::control {
 
@@ -62,7 +63,7 @@ struct StatusReport {
   bool operator==(const StatusReport&) const = default;
 };
 
-enum class Command : uint8_t { kStatus, kPeers, kDown };
+enum class Command : uint8_t { kStatus, kPeers, kDown, kNetcheck };
 
 struct Request {
   int version = kProtocolVersion;
@@ -76,11 +77,12 @@ struct Response {
   std::string error;                   // set when !ok
   std::optional<StatusReport> status;  // for kStatus and kPeers
   bool stopping = false;               // for kDown: the daemon is shutting down
+  std::optional<NetcheckReport> netcheck;  // for kNetcheck
 
   bool operator==(const Response&) const = default;
 };
 
-// "status", "peers", "down".
+// "status", "peers", "down", "netcheck".
 std::string_view command_name(Command command);
 
 // One line, '\n'-terminated.
@@ -115,6 +117,8 @@ class Handler {
   virtual StatusReport status() = 0;
   // Starts an orderly shutdown and returns; the daemon stops after the answer is sent.
   virtual void shutdown() = 0;
+  // What the node knows of the NATs in front of it (nullopt: this daemon does not say).
+  virtual std::optional<NetcheckReport> netcheck() { return std::nullopt; }
 };
 
 // Whether `caller` may run `command`: every command requires uid 0 or the daemon's own uid.

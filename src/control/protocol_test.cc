@@ -74,7 +74,7 @@ TEST(ControlProtocol, DefaultSocketPath) {
 
 TEST(ControlProtocol, RequestRoundTripsAndExactForm) {
   EXPECT_EQ(encode_request({}), "{\"command\":\"status\",\"version\":1}\n");
-  for (Command c : {Command::kStatus, Command::kPeers, Command::kDown}) {
+  for (Command c : {Command::kStatus, Command::kPeers, Command::kDown, Command::kNetcheck}) {
     Request r{kProtocolVersion, c};
     std::string line = encode_request(r);
     EXPECT_EQ(line.back(), '\n');
@@ -109,9 +109,9 @@ TEST(ControlProtocol, RequestRejects) {
             "daemon speaks control protocol 1, client sent -1");
   EXPECT_EQ(error_of(R"({"version":1,"command":7})"), "command: expected a string");
   EXPECT_EQ(error_of(R"({"version":1,"command":"reboot"})"),
-            "unknown command \"reboot\" (known: status, peers, down)");
+            "unknown command \"reboot\" (known: status, peers, down, netcheck)");
   EXPECT_EQ(error_of(R"({"version":1,"command":"Status"})"),
-            "unknown command \"Status\" (known: status, peers, down)");
+            "unknown command \"Status\" (known: status, peers, down, netcheck)");
   EXPECT_EQ(error_of(R"({"version":1,"command":"status","force":true})"),
             "unknown field \"force\" in request");
   std::string padded =
@@ -139,6 +139,21 @@ TEST(ControlProtocol, ResponseRoundTrips) {
   down.stopping = true;
   EXPECT_EQ(encode_response(down), "{\"ok\":true,\"stopping\":true,\"version\":1}\n");
   EXPECT_EQ(decode_response(encode_response(down)).value(), down);
+
+  Response netcheck;
+  netcheck.netcheck = NetcheckReport{};
+  netcheck.netcheck->source = "daemon";
+  netcheck.netcheck->port = 51821;
+  netcheck.netcheck->mapping_v4 = "endpoint-independent";
+  netcheck.netcheck->hairpin = "no";
+  netcheck.netcheck->reflexive_v4 = {"10.99.1.1:51821"};
+  netcheck.netcheck->local = {"10.201.0.2:51821"};
+  netcheck.netcheck->stun = {{"stun.lab:3478", "10.99.0.2:3478", "ok", "10.99.1.1:51821", 1.5, 0},
+                             {"10.99.0.9:3478", "10.99.0.9:3478", "timeout", "", std::nullopt, 0}};
+  netcheck.netcheck->observers = {{"member", "key", "10.99.0.3:51821", "10.99.1.1:51821", 2.5}};
+  auto netcheck_back = decode_response(encode_response(netcheck));
+  ASSERT_TRUE(netcheck_back.ok()) << netcheck_back.error().message();
+  EXPECT_EQ(*netcheck_back, netcheck);
 
   Response refused;
   refused.ok = false;
@@ -226,6 +241,14 @@ TEST(ControlProtocol, ResponseRejects) {
   EXPECT_EQ(response_error_of(
                 R"({"version":1,"ok":true,"status":{"members":[{"last_handshake_unix":true}]}})"),
             "status.members[0].last_handshake_unix: expected an integer");
+  EXPECT_EQ(response_error_of(R"({"version":1,"ok":true,"netcheck":[]})"),
+            "netcheck: expected an object");
+  EXPECT_EQ(response_error_of(R"({"version":1,"ok":true,"netcheck":{"reflexive_v4":[1]}})"),
+            "netcheck.reflexive_v4: expected an array of strings");
+  EXPECT_EQ(response_error_of(R"({"version":1,"ok":true,"netcheck":{"stun":[{"rtt_ms":"x"}]}})"),
+            "netcheck.stun: netcheck.stun[0].rtt_ms: expected a number or null");
+  EXPECT_EQ(response_error_of(R"({"version":1,"ok":true,"netcheck":{"observers":[7]}})"),
+            "netcheck.observers: expected objects");
   std::string huge(kMaxResponseLen + 3, ' ');
   EXPECT_EQ(response_error_of(huge).rfind("response too long", 0), 0u);
 }

@@ -18,7 +18,8 @@ bool authorized(Command command, const Caller& caller, uint32_t daemon_uid) {
   switch (command) {
     case Command::kStatus:
     case Command::kPeers:
-    case Command::kDown: return caller.uid == 0 || caller.uid == daemon_uid;
+    case Command::kDown:
+    case Command::kNetcheck: return caller.uid == 0 || caller.uid == daemon_uid;
   }
   return false;
 }
@@ -36,6 +37,10 @@ std::string serve(std::string_view request_line, const Caller& caller, uint32_t 
     case Command::kDown:
       handler.shutdown();
       response.stopping = true;
+      break;
+    case Command::kNetcheck:
+      response.netcheck = handler.netcheck();
+      if (!response.netcheck) return refuse("this daemon does not run NAT checks");
       break;
   }
   std::string line = encode_response(response);

@@ -15,8 +15,10 @@ class FakeHandler : public Handler {
     return report;
   }
   void shutdown() override { ++shutdown_calls; }
+  std::optional<NetcheckReport> netcheck() override { return nat; }
 
   StatusReport report;
+  std::optional<NetcheckReport> nat;
   int status_calls = 0;
   int shutdown_calls = 0;
 };
@@ -58,9 +60,22 @@ TEST(ControlServe, DownShutsDown) {
   EXPECT_EQ(h.shutdown_calls, 1);
 }
 
+TEST(ControlServe, NetcheckReturnsTheNodesViewOrSaysItHasNone) {
+  FakeHandler h;
+  Response none = served(encode_request({kProtocolVersion, Command::kNetcheck}), 0, h);
+  EXPECT_FALSE(none.ok);
+  EXPECT_EQ(none.error, "this daemon does not run NAT checks");
+  h.nat = NetcheckReport{};
+  h.nat->mapping_v4 = "endpoint-dependent";
+  Response r = served(encode_request({kProtocolVersion, Command::kNetcheck}), 0, h);
+  EXPECT_TRUE(r.ok);
+  ASSERT_TRUE(r.netcheck);
+  EXPECT_EQ(*r.netcheck, *h.nat);
+}
+
 TEST(ControlServe, OtherUidsAreRefusedForEveryCommand) {
   FakeHandler h;
-  for (Command c : {Command::kStatus, Command::kPeers, Command::kDown}) {
+  for (Command c : {Command::kStatus, Command::kPeers, Command::kDown, Command::kNetcheck}) {
     EXPECT_TRUE(authorized(c, Caller{0, 0, 1}, kDaemonUid));
     EXPECT_TRUE(authorized(c, Caller{kDaemonUid, 5, 1}, kDaemonUid));
     EXPECT_FALSE(authorized(c, Caller{1001, 0, 1}, kDaemonUid)) << "gid 0 is not enough";
@@ -80,7 +95,7 @@ TEST(ControlServe, MalformedRequestsGetErrors) {
   EXPECT_EQ(served(R"({"version":2,"command":"status"})", 0, h).error,
             "daemon speaks control protocol 1, client sent 2");
   EXPECT_EQ(served(R"({"version":1,"command":"halt"})", 0, h).error,
-            "unknown command \"halt\" (known: status, peers, down)");
+            "unknown command \"halt\" (known: status, peers, down, netcheck)");
   EXPECT_EQ(served(std::string(10000, '{'), 0, h).error,
             "request too long (10000 bytes; the limit is 4096)");
   EXPECT_EQ(served(std::string("\xff\xfe\x00", 3), 0, h).error, "request is not valid JSON");
