@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "node/crypto_startup.h"
 #include "node/mesh_options.h"
+#include "node/netcheck_run.h"
 
 namespace {
 
@@ -30,6 +31,7 @@ int run_up(mw::cli::UpRequest req) {
   o.interface = std::move(req.interface);
   o.seeds = std::move(req.seeds);
   o.announce = std::move(req.announce);
+  o.stun = std::move(req.stun);
   o.gossip_only = req.gossip_only;
   o.metrics = req.metrics;
   o.control_socket = std::move(req.control_socket);
@@ -44,4 +46,8 @@ int run_up(mw::cli::UpRequest req) {
 // Before libcrypto loads: no 512-bit AVX-512 code in OpenSSL (node/crypto_startup.h).
 MW_PREPARE_CRYPTO_BEFORE_LOAD();
 
-int main(int argc, char** argv) { return mw::cli::main_entry(argc, argv, run_up); }
+int main(int argc, char** argv) {
+  return mw::cli::main_entry(argc, argv, run_up, [](const mw::cli::NetcheckRequest& r) {
+    return mw::node::run_netcheck(r.stun, r.port, r.timeout);
+  });
+}

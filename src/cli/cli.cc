@@ -54,6 +54,7 @@ int run(const std::vector<std::string>& args, Context& ctx) {
   add_org_revoke(app, ctx, commands);
   add_org_vouch(app, ctx, commands);
   add_up(app, ctx, commands);
+  add_netcheck(app, ctx, commands);
   add_completion(app, ctx, commands);
   add_status(app, ctx, commands);
   add_peers(app, ctx, commands);
@@ -66,7 +67,7 @@ int run(const std::vector<std::string>& args, Context& ctx) {
   return fail(ctx, "no command given; see meshward --help");
 }
 
-int main_entry(int argc, char** argv, UpRunner run_up) {
+int main_entry(int argc, char** argv, UpRunner run_up, NetcheckRunner run_netcheck) {
   std::vector<std::string> args(argv, argv + argc);
   Context ctx{};
   ctx.out = &std::cout;
@@ -75,6 +76,7 @@ int main_entry(int argc, char** argv, UpRunner run_up) {
   ctx.interactive = os::stdin_is_terminal();
   ctx.now = base::SystemClock::instance().wall();
   ctx.run_up = std::move(run_up);
+  ctx.run_netcheck = std::move(run_netcheck);
   auto dir = default_config_dir();
   if (!dir) return fail(ctx, dir.error().message());
   ctx.config_dir = *dir;

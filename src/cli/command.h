@@ -33,5 +33,6 @@ void add_status(CLI::App& root, Context& ctx, Commands& out);
 void add_peers(CLI::App& root, Context& ctx, Commands& out);
 void add_down(CLI::App& root, Context& ctx, Commands& out);
 void add_up(CLI::App& root, Context& ctx, Commands& out);
+void add_netcheck(CLI::App& root, Context& ctx, Commands& out);
 
 }  // namespace mw::cli

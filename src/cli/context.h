@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/time.h"
+#include "cli/netcheck_request.h"
 #include "cli/up_request.h"
 
 namespace mw::cli {
@@ -18,7 +19,8 @@ struct Context {
   std::istream* in;
   bool interactive = false;  // stdin is a terminal: commands may ask before overwriting
   base::WallTime now;
-  UpRunner run_up;  // runs the mesh daemon (set by main(); tests may fake it)
+  UpRunner run_up;              // runs the mesh daemon (set by main(); tests may fake it)
+  NetcheckRunner run_netcheck;  // a one-off NAT probe without a daemon (likewise)
 };
 
 // Exit codes: 0 success, 1 user error ("error: ..." on stderr), 2 usage error.

@@ -12,6 +12,7 @@
 #include "cli/command.h"
 #include "cli/config_store.h"
 #include "cli/data_path_flags.h"
+#include "cli/stun_servers.h"
 #include "control/protocol.h"
 
 namespace mw::cli {
@@ -22,6 +23,7 @@ struct UpFlags {
   std::optional<uint16_t> port;
   std::optional<std::string> interface;
   std::vector<std::string> announce;
+  std::vector<std::string> stun;
   bool open = false;
   bool gossip_only = false;
   std::optional<std::string> metrics;
@@ -91,6 +93,10 @@ int run_up(const Context& ctx, const UpFlags& flags) {
   }
   if (req.announce.size() > 4) return fail(ctx, "--announce: at most 4 endpoints");
 
+  auto stun = stun_servers(flags.stun, settings.stun);
+  if (!stun) return fail(ctx, stun.error().message());
+  req.stun = std::move(*stun);
+
   std::optional<std::string> metrics = flags.metrics ? flags.metrics : settings.metrics;
   if (metrics) {
     auto e = base::Endpoint::parse(*metrics);
@@ -154,6 +160,10 @@ void add_up(CLI::App& root, Context& ctx, Commands& out) {
   up->add_option("--announce", flags->announce,
                  "ip[:port] to put in this node's signed claim, for members that cannot see "
                  "where it is (repeatable, at most 4)");
+  up->add_option("--stun", flags->stun,
+                 "A STUN server, host[:port] (port 3478), to learn this node's public address "
+                 "from (repeatable; `none` for no STUN server; default: meshward.toml's `stun`, "
+                 "else none: members tell each other what they see)");
   up->add_flag("--open", flags->open, "Admit every node (no trust checks): for tests only");
   up->add_flag("--gossip-only", flags->gossip_only,
                "Take part in membership only: no TUN, no tunnels (a seed or rendezvous node)");

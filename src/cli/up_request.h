@@ -28,6 +28,7 @@ struct UpRequest {
   std::string interface = "mw0";
   std::vector<std::string> seeds;
   std::vector<base::Endpoint> announce;  // port 0: the listening port
+  std::vector<std::string> stun;         // STUN servers, "host[:port]"
   bool gossip_only = false;
   std::optional<base::Endpoint> metrics;
   std::string control_socket;

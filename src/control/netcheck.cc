@@ -57,7 +57,8 @@ json netcheck_to_json(const NetcheckReport& r) {
                     {"status", s.status},
                     {"mapped", s.mapped},
                     {"rtt_ms", rtt_json(s.rtt_ms)},
-                    {"error_code", s.error_code}});
+                    {"error_code", s.error_code},
+                    {"error", s.error}});
   json observers = json::array();
   for (const ObserverReport& o : r.observers)
     observers.push_back({{"kind", o.kind},
@@ -96,6 +97,7 @@ base::Result<NetcheckReport> netcheck_from_json(const json& j) {
     g.read("mapped", s.mapped);
     g.read("rtt_ms", s.rtt_ms);
     g.read("error_code", s.error_code);
+    g.read("error", s.error);
   });
   read_objects(f, "observers", "netcheck", r.observers, [](JsonFields& g, ObserverReport& o) {
     g.read("kind", o.kind);

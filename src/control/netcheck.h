@@ -23,6 +23,7 @@ struct StunServerReport {
   std::string mapped;   // our address as it saw it, "" without an answer
   std::optional<double> rtt_ms;
   int error_code = 0;  // of a Binding error response
+  std::string error;   // why it is unresolved
 
   bool operator==(const StunServerReport&) const = default;
 };
@@ -44,7 +45,7 @@ struct NetcheckReport {
   // "unknown" | "none" (no NAT) | "endpoint-independent" | "endpoint-dependent"
   std::string mapping_v4 = "unknown";
   std::string mapping_v6 = "unknown";
-  std::string hairpin = "unknown";  // "yes" | "no" | "unknown"
+  std::string hairpin = "unknown";                      // "yes" | "no" | "unknown"
   std::vector<std::string> reflexive_v4, reflexive_v6;  // "ip:port", most observed first
   std::vector<std::string> local;                       // our own addresses with the port
   std::vector<StunServerReport> stun;

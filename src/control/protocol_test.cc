@@ -148,8 +148,9 @@ TEST(ControlProtocol, ResponseRoundTrips) {
   netcheck.netcheck->hairpin = "no";
   netcheck.netcheck->reflexive_v4 = {"10.99.1.1:51821"};
   netcheck.netcheck->local = {"10.201.0.2:51821"};
-  netcheck.netcheck->stun = {{"stun.lab:3478", "10.99.0.2:3478", "ok", "10.99.1.1:51821", 1.5, 0},
-                             {"10.99.0.9:3478", "10.99.0.9:3478", "timeout", "", std::nullopt, 0}};
+  netcheck.netcheck->stun = {
+      {"stun.lab:3478", "10.99.0.2:3478", "ok", "10.99.1.1:51821", 1.5, 0, ""},
+      {"nx.lab", "", "unresolved", "", std::nullopt, 0, "no such host"}};
   netcheck.netcheck->observers = {{"member", "key", "10.99.0.3:51821", "10.99.1.1:51821", 2.5}};
   auto netcheck_back = decode_response(encode_response(netcheck));
   ASSERT_TRUE(netcheck_back.ok()) << netcheck_back.error().message();

@@ -53,7 +53,7 @@ class Membership {
   // SIGHUP: new trust; members no longer admitted are removed (Event kRemoved), others stay
   // untouched.
   void set_trust(trust::TrustStore trust, base::WallTime wall);
-  std::vector<Event> take_events();         // events since the last call, in order
+  std::vector<Event> take_events();  // events since the last call, in order
   // What members saw of our address since the last call (from their acks), oldest first; at
   // most kMaxObservations are kept between calls.
   std::vector<Observed> take_observed();

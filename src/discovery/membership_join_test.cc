@@ -150,7 +150,8 @@ TEST_F(JoinTest, JoinAnswerCoversTheWholeTableThenStops) {
     for (const GossipItem& g : syncs[0].message.gossip) seen.insert(g.statement.subject);
     last_wanted_reply = syncs[0].message.sync_flags & kSyncReplyWanted;
     out_.take();
-    deliver(joiner, joiner.seal(self_id(), Message{MessageType::kSync, {}, 0, 0, {}, {}, 0, {}, {}}));
+    deliver(joiner,
+            joiner.seal(self_id(), Message{MessageType::kSync, {}, 0, 0, {}, {}, 0, {}, {}}));
   }
   EXPECT_FALSE(last_wanted_reply);
   EXPECT_GT(chunks, 2);                      // 61 claims do not fit in two datagrams

@@ -151,6 +151,20 @@ void MeshDaemon::take_seed_answer(SeedResolver::Answer& answer, base::Instant no
 void MeshDaemon::on_datagram(base::Bytes datagram, const base::Endpoint& from, base::Instant now) {
   membership_.receive(datagram, from, now, wall_now(), *this);
   apply_events(now);
+  forward_observed(now);
+}
+
+void MeshDaemon::forward_observed(base::Instant now) {
+  std::vector<swim::Observed> seen = membership_.take_observed();
+  if (!nat_) return;
+  for (const swim::Observed& o : seen)
+    nat_->observed_by_member(trust::public_key_text(o.observer), o.observer_endpoint, o.mapped,
+                             now);
+}
+
+std::optional<control::NetcheckReport> MeshDaemon::netcheck() {
+  if (!nat_) return std::nullopt;
+  return nat_->report(base::SystemClock::instance().now());
 }
 
 base::Instant MeshDaemon::next_deadline() const {
@@ -169,6 +183,7 @@ void MeshDaemon::on_tick(base::Instant now) {
   }
   membership_.tick(now, wall_now(), *this);
   apply_events(now);
+  forward_observed(now);
   if (membership_.incarnation() > persisted_incarnation_)
     persist_incarnation(membership_.incarnation());  // raised by a refutation
 }

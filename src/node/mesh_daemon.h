@@ -14,6 +14,7 @@
 #include "discovery/membership.h"
 #include "node/event_loop.h"
 #include "node/mesh_options.h"
+#include "node/nat_service.h"
 #include "node/path_manager.h"
 #include "node/request_server.h"
 #include "node/seed_resolver.h"
@@ -44,6 +45,10 @@ class MeshDaemon final : public Subsystem,
   // control::Handler (mesh_status.cc, mesh_daemon.cc)
   control::StatusReport status() override;
   void shutdown() override;
+  std::optional<control::NetcheckReport> netcheck() override;
+
+  // The NAT view that hears what members see of our address (outlives this daemon).
+  void set_nat(NatService* nat) { nat_ = nat; }
 
   bool stopped_by_request() const { return stop_requested_; }
   // The data-path line `status` shows (the engine's own when unset).
@@ -57,6 +62,7 @@ class MeshDaemon final : public Subsystem,
 
   // mesh_peers.cc: membership events -> WireGuard peers.
   void apply_events(base::Instant now);
+  void forward_observed(base::Instant now);  // members' reports of our address, to nat_
   void upsert_peer(const swim::MemberView& member, base::Instant now);
   void remove_peer(const crypto::PublicKey& id);
   void refresh_allowed_ips();
@@ -81,6 +87,7 @@ class MeshDaemon final : public Subsystem,
   swim::Membership membership_;
   EventLoop* loop_ = nullptr;
   PathManager* paths_ = nullptr;
+  NatService* nat_ = nullptr;
   base::IpAddress self_v4_, self_v6_;
 
   // Members that are WireGuard peers now. The derived keys and addresses are computed once

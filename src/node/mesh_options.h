@@ -28,6 +28,7 @@ struct MeshOptions {
   int mtu = 1420;
   std::vector<std::string> seeds;         // "host:port" (port defaults to `port`)
   std::vector<base::Endpoint> announce;   // endpoints put in our signed alive claim
+  std::vector<std::string> stun;          // STUN servers, "host[:port]" (none: members only)
   bool gossip_only = false;               // membership only: no TUN, no tunnels
   std::optional<base::Endpoint> metrics;  // Prometheus text on http://<this>/metrics
   std::string control_socket;             // the control protocol's unix socket

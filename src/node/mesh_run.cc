@@ -5,8 +5,12 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "crypto/random.h"
 #include "node/mesh_daemon.h"
+#include "node/nat_service.h"
 #include "node/wg_interface.h"
+#include "os/local_addresses.h"
+#include "os/resolve.h"
 
 namespace mw::node {
 
@@ -19,6 +23,16 @@ int run_mesh(MeshOptions options) {
   wg.tun = !options.gossip_only;
   wg.uapi_read_only = true;  // the mesh owns the peers and the port
   wg.data_path = options.data_path;
+  NatOptions nat_options;
+  nat_options.stun = options.stun;
+  NatService nat(
+      std::move(nat_options),
+      [] { return (uint64_t(crypto::random_u32()) << 32) | crypto::random_u32(); }, os::resolve,
+      [] {
+        auto local = os::local_addresses();
+        if (!local) MW_LOG_WARN("local addresses: {}", local.error().message());
+        return local ? *local : std::vector<base::IpAddress>{};
+      });
   MeshDaemon mesh(std::move(options), clock.now(), clock.wall());
   auto iface = WgInterface::create(wg);
   if (!iface) {
@@ -26,6 +40,11 @@ int run_mesh(MeshOptions options) {
     return 1;
   }
   mesh.set_data_path((*iface)->data_path());
+  mesh.set_nat(&nat);
+  if (auto r = nat.start((*iface)->loop(), clock.now()); !r) {
+    fmt::print(stderr, "error: {}\n", r.error().message());
+    return 1;
+  }
   if (auto r = mesh.start((*iface)->loop(), (*iface)->paths(), clock.now()); !r) {
     fmt::print(stderr, "error: {}\n", r.error().message());
     return 1;

@@ -84,6 +84,7 @@ std::string MeshDaemon::metrics_text() const {
     w.counter("meshward_mesh_drops_total", "Mesh datagrams dropped, by reason.",
               {{"reason", swim::drop_reason_name(swim::DropReason(r))}}, double(st.drops[r]));
   }
+  if (nat_) nat_->write_metrics(w);
   w.counter("meshward_bugs_total", "Internal errors caught (MW_BUG); any is a defect to report.",
             {}, double(base::bug_count()));
   if (loop_) {

@@ -21,8 +21,9 @@ struct Field {
   Kind kind;
 };
 
-constexpr std::array<Field, 9> kFields = {{
+constexpr std::array<Field, 10> kFields = {{
     {"seeds", Kind::kStrings},
+    {"stun", Kind::kStrings},
     {"port", Kind::kPort},
     {"interface", Kind::kString},
     {"announce", Kind::kString},
@@ -128,7 +129,7 @@ ParseError parse_strings(std::string_view& s, std::vector<std::string>& out) {
 
 ParseError parse_value(std::string_view& s, Kind kind, std::string_view key, UpSettings& out) {
   switch (kind) {
-    case Kind::kStrings: return parse_strings(s, out.seeds);
+    case Kind::kStrings: return parse_strings(s, key == "stun" ? out.stun : out.seeds);
     case Kind::kPort: {
       uint16_t port = 0;
       if (auto err = parse_port(s, port)) return err;
@@ -235,6 +236,14 @@ std::string format_settings(const UpSettings& s) {
     for (size_t i = 0; i < s.seeds.size(); ++i) {
       if (i) out += ", ";
       out += quote(s.seeds[i]);
+    }
+    out += "]\n";
+  }
+  if (!s.stun.empty()) {
+    out += "stun = [";
+    for (size_t i = 0; i < s.stun.size(); ++i) {
+      if (i) out += ", ";
+      out += quote(s.stun[i]);
     }
     out += "]\n";
   }

@@ -15,6 +15,7 @@ namespace mw::trust {
 
 struct UpSettings {
   std::vector<std::string> seeds;          // seeds = ["host:port", ...]
+  std::vector<std::string> stun;           // stun = ["host[:port]", ...] (STUN servers)
   std::optional<uint16_t> port;            // port = 51821
   std::optional<std::string> interface;    // interface = "mw0"
   std::optional<std::string> announce;     // announce = "ip[:port]"

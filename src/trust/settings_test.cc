@@ -9,6 +9,7 @@ namespace {
 
 void expect_same(const UpSettings& a, const UpSettings& b) {
   EXPECT_EQ(a.seeds, b.seeds);
+  EXPECT_EQ(a.stun, b.stun);
   EXPECT_EQ(a.port, b.port);
   EXPECT_EQ(a.interface, b.interface);
   EXPECT_EQ(a.announce, b.announce);
@@ -34,6 +35,7 @@ std::string parse_error(std::string_view text) {
 UpSettings full() {
   UpSettings s;
   s.seeds = {"203.0.113.7:51821", "[2001:db8::1]:51821", "seed.example.org:51821"};
+  s.stun = {"stun.example.org:3478", "198.51.100.9"};
   s.port = 51821;
   s.interface = "mw0";
   s.announce = "198.51.100.4:51821";
@@ -102,6 +104,14 @@ TEST(SettingsTest, Escapes) {
   EXPECT_EQ(parse_ok(R"(interface = "#hash")").interface, "#hash");
   EXPECT_EQ(parse_ok("interface = \"\"").interface, "");
   EXPECT_EQ(parse_ok("seeds = []").seeds, std::vector<std::string>{});
+}
+
+TEST(SettingsTest, StunServersAreTheirOwnList) {
+  UpSettings s = parse_ok("stun = [\"10.99.0.2:3478\", \"stun.lab\"]\nseeds = [\"a:1\"]");
+  EXPECT_EQ(s.stun, (std::vector<std::string>{"10.99.0.2:3478", "stun.lab"}));
+  EXPECT_EQ(s.seeds, std::vector<std::string>{"a:1"});
+  EXPECT_EQ(parse_error("stun = \"a:1\""),
+            "meshward.toml:1: stun: expected a one-line array of strings");
 }
 
 TEST(SettingsTest, ErrorsNameFileLineAndKey) {

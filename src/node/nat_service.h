@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+// NatService: the node's view of the NATs in front of its UDP port (docs/nat.md), a subsystem of
+// the loop beside the engine and the mesh. It runs the STUN client on the shared port (STUN
+// datagrams, first byte 0x00 or 0x01 and the magic cookie, come to it through the loop's
+// classifier), takes the members' reports of our address from the mesh, classifies the NAT's
+// mapping, checks hairpinning, and answers `netcheck`. Single-threaded: the loop's.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "control/metrics.h"
+#include "control/netcheck.h"
+#include "nat/reflexive.h"
+#include "nat/stun_client.h"
+#include "node/event_loop.h"
+#include "node/seed_resolver.h"
+
+namespace mw::node {
+
+constexpr uint16_t kDefaultStunPort = 3478;
+
+struct NatOptions {
+  std::vector<std::string> stun;  // "host[:port]" (port 3478 when absent); empty: no STUN
+  nat::StunClientConfig stun_config;
+  // How often the hairpin check runs once a reflexive address is known.
+  base::Duration hairpin_interval = base::Duration::seconds(300);
+  base::Duration hairpin_timeout = base::Duration::seconds(2);
+  // How often the host's own addresses are read again (a change refreshes STUN at once).
+  base::Duration local_interval = base::Duration::seconds(30);
+};
+
+class NatService final : public Subsystem, public DatagramHandler {
+ public:
+  // `resolve` looks names up (os::resolve in the daemon, on the resolver's thread);
+  // `local_addresses` lists the host's own (os::local_addresses).
+  using LocalAddresses = std::function<std::vector<base::IpAddress>()>;
+  NatService(NatOptions options, std::function<uint64_t()> rng, SeedResolver::Lookup resolve,
+             LocalAddresses local_addresses);
+
+  // Joins `loop` (which outlives this): STUN datagrams, ticks.
+  base::Result<void> start(EventLoop& loop, base::Instant now);
+
+  // DatagramHandler: a datagram whose first byte is 0x00 or 0x01 that is not WireGuard.
+  void on_datagram(base::Bytes datagram, const base::Endpoint& from, base::Instant now) override;
+  // Subsystem
+  base::Instant next_deadline() const override;
+  void on_tick(base::Instant now) override;
+
+  // A member's report of our address, from its authenticated ack (`observer`: its key).
+  void observed_by_member(std::string observer, const base::Endpoint& observer_endpoint,
+                          const base::Endpoint& mapped, base::Instant now);
+  // Asks the STUN servers again now (netcheck, a changed network).
+  void refresh() { stun_.refresh(); }
+
+  control::NetcheckReport report(base::Instant now) const;
+  void write_metrics(control::MetricsWriter& w) const;
+  const nat::ReflexiveAddresses& reflexive() const { return reflexive_; }
+  const nat::StunClient& stun() const { return stun_; }
+
+  // STUN datagrams dropped, by reason, and requests from others (we serve none).
+  struct Drops {
+    uint64_t malformed = 0;  // looked like STUN, failed to parse
+    uint64_t unmatched = 0;  // an answer to no transaction of ours (or from elsewhere)
+    uint64_t requests = 0;   // someone else's Binding request: we are not a STUN server
+    uint64_t not_stun = 0;   // first byte 0x00/0x01 but no magic cookie
+  };
+  const Drops& drops() const { return drops_; }
+
+ private:
+  void send(const base::Endpoint& to, base::Bytes datagram);
+  void resolve(base::Instant now);
+  void take_resolved(std::vector<SeedResolver::Answer> answers, base::Instant now);
+  void update_servers();
+  void read_local(base::Instant now);
+  void tick_hairpin(base::Instant now);
+
+  NatOptions options_;
+  std::function<uint64_t()> rng_;
+  LocalAddresses local_addresses_;
+  EventLoop* loop_ = nullptr;
+  nat::StunClient stun_;
+  nat::ReflexiveAddresses reflexive_;
+  std::vector<base::IpAddress> local_;
+
+  // Server names and what they resolved to (empty while unresolved).
+  struct Server {
+    std::string name;
+    std::vector<base::Endpoint> endpoints;
+    std::string error;  // the last lookup's, while unresolved
+  };
+  std::vector<Server> servers_;
+  SeedResolver resolver_;
+  std::vector<std::string> unresolved_;
+  base::Instant next_resolve_, next_poll_, next_local_;
+
+  struct Hairpin {
+    std::optional<nat::TransactionId> id;  // in flight
+    base::Instant deadline;
+    base::Instant next;
+    std::optional<bool> works;
+  } hairpin_;
+  Drops drops_;
+};
+
+}  // namespace mw::node

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "node/netcheck_run.h"
+
+#include <algorithm>
+#include <array>
+
+#include "base/clock.h"
+#include "crypto/random.h"
+#include "nat/stun_message.h"
+#include "node/nat_service.h"
+#include "node/netcheck_report.h"
+#include "os/epoll.h"
+#include "os/local_addresses.h"
+#include "os/resolve.h"
+#include "os/udp_socket.h"
+
+namespace mw::node {
+namespace {
+
+uint64_t random_u64() { return (uint64_t(crypto::random_u32()) << 32) | crypto::random_u32(); }
+
+class Probe {
+ public:
+  Probe(os::UdpPair sockets, os::Epoll epoll)
+      : sockets_(std::move(sockets)), epoll_(std::move(epoll)) {}
+
+  void send(const base::Endpoint& to, base::Bytes d) {
+    os::UdpSocket* s = to.address.is_v4() ? (sockets_.v4 ? &*sockets_.v4 : nullptr)
+                                          : (sockets_.v6 ? &*sockets_.v6 : nullptr);
+    if (!s) return;
+    os::DatagramSlot slot{const_cast<uint8_t*>(d.data()), d.size(), d.size(), to, d.size()};
+    uint64_t dropped = 0;
+    s->send_batch(std::span<const os::DatagramSlot>(&slot, 1), &dropped);
+  }
+
+  // Waits until `until` at most for datagrams; hands each to `take`.
+  template <typename Take>
+  void receive(base::Instant until, base::Clock& clock, Take take) {
+    std::array<os::PollEvent, 4> events;
+    base::Duration left = until - clock.now();
+    if (left < base::Duration::zero()) left = base::Duration::zero();
+    auto n = epoll_.wait(events, left);
+    if (!n || *n == 0) return;
+    for (os::UdpSocket* s :
+         {sockets_.v4 ? &*sockets_.v4 : nullptr, sockets_.v6 ? &*sockets_.v6 : nullptr}) {
+      if (!s) continue;
+      std::array<uint8_t, 1500> buffer;
+      os::DatagramSlot slot{buffer.data(), buffer.size(), 0, {}, 0};
+      while (true) {
+        auto got = s->recv_batch(std::span<os::DatagramSlot>(&slot, 1));
+        if (!got || *got == 0) break;
+        take(base::Bytes(buffer.data(), slot.length), slot.peer, clock.now());
+      }
+    }
+  }
+
+  uint16_t port() const { return sockets_.port; }
+
+ private:
+  os::UdpPair sockets_;
+  os::Epoll epoll_;
+};
+
+}  // namespace
+
+base::Result<control::NetcheckReport> run_netcheck(const std::vector<std::string>& stun,
+                                                   uint16_t port, base::Duration timeout) {
+  base::Clock& clock = base::SystemClock::instance();
+  base::Instant end = clock.now() + timeout;
+  std::vector<nat::StunServerState> servers;
+  std::vector<control::StunServerReport> unresolved;
+  for (const std::string& name : stun) {
+    auto endpoints = os::resolve(name, kDefaultStunPort);
+    if (!endpoints) {
+      unresolved.push_back({name, "", "unresolved", "", {}, 0, endpoints.error().message()});
+      continue;
+    }
+    bool v4 = false, v6 = false;
+    for (const base::Endpoint& e : *endpoints) {
+      bool& taken = e.address.is_v4() ? v4 : v6;
+      if (taken) continue;
+      taken = true;
+      nat::StunServerState s;
+      s.name = name;
+      s.endpoint = e;
+      servers.push_back(std::move(s));
+    }
+  }
+  auto sockets = os::bind_udp_pair(port, 0);
+  if (!sockets) return base::make_error("UDP port {}: {}", port, sockets.error().message());
+  auto epoll = os::Epoll::create();
+  if (!epoll) return epoll.error();
+  if (sockets->v4) MW_RETURN_IF_ERROR(epoll->add(sockets->v4->fd(), 4));
+  if (sockets->v6) MW_RETURN_IF_ERROR(epoll->add(sockets->v6->fd(), 6));
+  Probe probe(std::move(*sockets), std::move(*epoll));
+
+  nat::StunClientConfig config;
+  // One round: retransmissions fit in the timeout, and no second round starts.
+  config.refresh_interval = base::Duration::seconds(3600);
+  config.final_wait = base::Duration::seconds(1);
+  nat::StunClient client(config, random_u64);
+  client.set_servers(std::move(servers));
+  nat::ReflexiveAddresses reflexive;
+  std::vector<base::IpAddress> local;
+  if (auto l = os::local_addresses()) local = *l;
+  std::vector<base::Endpoint> local_endpoints;
+  for (const base::IpAddress& a : local) local_endpoints.push_back({a, probe.port()});
+  reflexive.set_local(local_endpoints);
+
+  auto send = [&probe](const base::Endpoint& to, base::Bytes d) { probe.send(to, d); };
+  std::optional<nat::TransactionId> hairpin_id;
+  std::optional<bool> hairpin;
+  auto take = [&](base::Bytes d, const base::Endpoint& from, base::Instant now) {
+    if (!nat::is_stun(d)) return;
+    if (auto request = nat::parse_binding_request(d)) {
+      if (hairpin_id && *request == *hairpin_id) hairpin = true;
+      return;
+    }
+    nat::StunParsed parsed = nat::parse_binding_response(d);
+    if (!parsed.message || !client.on_response(*parsed.message, from, now)) return;
+    if (parsed.message->type != nat::kStunBindingSuccess) return;
+    for (const nat::StunServerState& s : client.servers())
+      if (s.endpoint == from)
+        reflexive.observe(
+            {nat::Observation::Source::kStun, s.name, from, parsed.message->mapped, now});
+  };
+  client.tick(clock.now(), send);
+  while (!client.idle() && clock.now() < end) {
+    probe.receive(std::min(client.next_deadline(), end), clock, take);
+    client.tick(clock.now(), send);
+  }
+  auto addresses = reflexive.addresses(base::IpAddress::Family::kV4);
+  if (reflexive.mapping(base::IpAddress::Family::kV4) == nat::Mapping::kEndpointIndependent &&
+      !addresses.empty()) {
+    nat::TransactionId id;
+    uint64_t a = random_u64(), b = random_u64();
+    for (size_t i = 0; i < 8; ++i) id[i] = uint8_t(a >> (8 * i));
+    for (size_t i = 0; i < 4; ++i) id[8 + i] = uint8_t(b >> (8 * i));
+    hairpin_id = id;
+    auto request = nat::encode_binding_request(id);
+    probe.send(addresses.front(), request);
+    base::Instant hairpin_end = std::min(end, clock.now() + base::Duration::seconds(1));
+    while (!hairpin && clock.now() < hairpin_end) probe.receive(hairpin_end, clock, take);
+    if (!hairpin) hairpin = false;
+  }
+  control::NetcheckReport r =
+      netcheck_report(client, reflexive, hairpin, local, probe.port(), clock.now());
+  r.source = "standalone";
+  r.stun.insert(r.stun.begin(), unresolved.begin(), unresolved.end());
+  return r;
+}
+
+}  // namespace mw::node
