@@ -23,6 +23,8 @@ class LoopRig {
   bool settle(base::Instant now);
   EventLoop& loop() { return *loop_; }
   dp::testing::FakeIo& io() { return *io_; }
+  // The fake network the rig's port is on (other FakeIos may join it).
+  dp::testing::FakeNetwork& network() { return network_; }
   // A path for a socket in the rig's own temporary directory.
   std::string socket_path(const std::string& name) const { return dir_.path() + "/" + name; }
 
