@@ -46,6 +46,16 @@ void Membership::start(base::Instant now, base::WallTime /*wall*/, uint64_t inca
   next_reconnect_ = now + config_.reconnect_interval;
 }
 
+bool Membership::set_announced(std::vector<base::Endpoint> announced) {
+  if (announced.size() > kMaxEndpoints) announced.resize(kMaxEndpoints);
+  if (!started_ || left_ || announced == announced_) return false;
+  announced_ = std::move(announced);
+  if (incarnation_ < UINT64_MAX) ++incarnation_;
+  self_alive_ = make_alive(self_, incarnation_, announced_, certificate_);
+  broadcast(self_alive_);
+  return true;
+}
+
 void Membership::add_seed(const base::Endpoint& seed, base::Instant now) {
   for (const Seed& s : seeds_) {
     if (s.endpoint == seed) return;

@@ -38,6 +38,11 @@ class Membership {
   void start(base::Instant now, base::WallTime wall, uint64_t incarnation,
              std::vector<base::Endpoint> announced, std::optional<trust::Certificate> certificate,
              uint64_t counter_seed);
+  // New endpoints for our signed alive claim (the node's candidates changed: a reflexive or a
+  // local address came or went): a new incarnation, gossiped like a refutation. At most 4 kept;
+  // false (and nothing sent) when they are what the claim says already.
+  bool set_announced(std::vector<base::Endpoint> announced);
+  const std::vector<base::Endpoint>& announced() const { return announced_; }
   // Sends a join to a seed address (we do not know who is there); tick() retries it with
   // backoff (join_retry_min doubling to join_retry_max) while no member is alive.
   void add_seed(const base::Endpoint& seed, base::Instant now);

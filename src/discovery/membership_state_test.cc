@@ -50,6 +50,36 @@ TEST_F(StateTest, AliveNode_Refute) {
   EXPECT_EQ(m().stats().refutations, 1u);
 }
 
+TEST_F(StateTest, NewCandidatesAreANewSignedClaim) {
+  std::vector<base::Endpoint> candidates = {*base::Endpoint::parse("10.99.1.1:51821"),
+                                            *base::Endpoint::parse("192.168.1.5:51821")};
+  uint64_t before = m().incarnation();
+  EXPECT_TRUE(m().set_announced(candidates));
+  EXPECT_EQ(m().incarnation(), before + 1);
+  EXPECT_EQ(m().announced(), candidates);
+  EXPECT_TRUE(queued_self_alive(before + 1));
+  // The same again changes nothing and sends nothing.
+  EXPECT_FALSE(m().set_announced(candidates));
+  EXPECT_EQ(m().incarnation(), before + 1);
+  // Gossiped claims carry the candidates, signed.
+  out_.take();
+  advance(Duration::seconds(40));
+  tick();
+  bool seen = false;
+  for (const auto& sent : out_.sent())
+    for (const GossipItem& g : sent.message.gossip)
+      if (g.statement.kind == StatementKind::kAlive && g.statement.subject == self_id() &&
+          g.statement.incarnation == before + 1)
+        seen |= g.statement.endpoints == candidates && verify_statement(g.statement);
+  EXPECT_TRUE(seen);
+  // At most four are kept.
+  std::vector<base::Endpoint> many;
+  for (int i = 1; i <= 6; ++i)
+    many.push_back(*base::Endpoint::parse("10.99.1." + std::to_string(i) + ":51821"));
+  EXPECT_TRUE(m().set_announced(many));
+  EXPECT_EQ(m().announced().size(), 4u);
+}
+
 // A claim we hold already is no drop: syncs and retransmissions repeat every claim by design
 // (on an idle, healthy pair they made `stale` drops grow for no fault). Older ones are stale.
 TEST_F(StateTest, AliveNode_Idempotent) {

@@ -25,6 +25,8 @@ constexpr base::Duration kSeedRetry = base::Duration::seconds(10);
 // While names are being looked up, how often the loop looks for the answers.
 constexpr base::Duration kSeedPoll = base::Duration::millis(50);
 constexpr base::Duration kReauthorizeInterval = base::Duration::seconds(60);
+// How often our claim's endpoints are compared with the candidates (a change is a new claim).
+constexpr base::Duration kCandidateInterval = base::Duration::seconds(1);
 
 uint64_t random_u64() { return (uint64_t(crypto::random_u32()) << 32) | crypto::random_u32(); }
 
@@ -84,9 +86,8 @@ base::Result<void> MeshDaemon::start(EventLoop& loop, PathManager& paths, base::
     MW_RETURN_IF_ERROR(metrics_server_->start(loop, metrics_listener_->fd(),
                                               [this] { return metrics_listener_->try_accept(); }));
   }
-  std::vector<base::Endpoint> announce = options_.announce;
-  for (auto& e : announce)
-    if (e.port == 0) e.port = loop.io().udp_port();
+  std::vector<base::Endpoint> announce = candidates();
+  next_candidates_ = now + kCandidateInterval;
   incarnation_ = std::max(incarnation_, load_incarnation() + 1);
   persist_incarnation(incarnation_);
   // Counters of one life stay below the next life's seed while a life sends < 2^32 datagrams.
@@ -162,13 +163,40 @@ void MeshDaemon::forward_observed(base::Instant now) {
                              now);
 }
 
+std::vector<base::Endpoint> MeshDaemon::candidates() const {
+  std::vector<base::Endpoint> out;
+  auto add = [&](base::Endpoint e) {
+    if (e.port == 0 && loop_) e.port = loop_->io().udp_port();
+    if (options_.prefixes.v4.contains(e.address) || options_.prefixes.v6.contains(e.address))
+      return;  // our own tunnel addresses
+    if (out.size() < swim::kMaxEndpoints && std::find(out.begin(), out.end(), e) == out.end())
+      out.push_back(e);
+  };
+  for (const base::Endpoint& e : options_.announce) add(e);
+  if (nat_)
+    for (const base::Endpoint& e : nat_->candidates()) add(e);
+  return out;
+}
+
+void MeshDaemon::update_candidates(base::Instant now) {
+  if (now < next_candidates_) return;
+  next_candidates_ = now + kCandidateInterval;
+  std::vector<base::Endpoint> c = candidates();
+  if (membership_.set_announced(c)) {
+    std::string list;
+    for (const base::Endpoint& e : c) list += (list.empty() ? "" : ", ") + e.to_string();
+    MW_LOG_INFO("announcing {} (incarnation {})", list.empty() ? "no endpoint" : list,
+                membership_.incarnation());
+  }
+}
+
 std::optional<control::NetcheckReport> MeshDaemon::netcheck() {
   if (!nat_) return std::nullopt;
   return nat_->report(base::SystemClock::instance().now());
 }
 
 base::Instant MeshDaemon::next_deadline() const {
-  base::Instant d = std::min(membership_.next_deadline(), next_reauthorize_);
+  base::Instant d = std::min({membership_.next_deadline(), next_reauthorize_, next_candidates_});
   if (!unresolved_seeds_.empty()) d = std::min(d, next_seed_resolve_);
   if (seed_resolver_.busy()) d = std::min(d, next_seed_poll_);
   return d;
@@ -184,6 +212,7 @@ void MeshDaemon::on_tick(base::Instant now) {
   membership_.tick(now, wall_now(), *this);
   apply_events(now);
   forward_observed(now);
+  update_candidates(now);
   if (membership_.incarnation() > persisted_incarnation_)
     persist_incarnation(membership_.incarnation());  // raised by a refutation
 }

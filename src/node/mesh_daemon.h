@@ -63,6 +63,10 @@ class MeshDaemon final : public Subsystem,
   // mesh_peers.cc: membership events -> WireGuard peers.
   void apply_events(base::Instant now);
   void forward_observed(base::Instant now);  // members' reports of our address, to nat_
+  // Our signed claim's endpoints: --announce first, then the NAT view's candidates (our own
+  // mesh addresses left out), at most 4.
+  std::vector<base::Endpoint> candidates() const;
+  void update_candidates(base::Instant now);
   void upsert_peer(const swim::MemberView& member, base::Instant now);
   void remove_peer(const crypto::PublicKey& id);
   void refresh_allowed_ips();
@@ -108,6 +112,7 @@ class MeshDaemon final : public Subsystem,
   base::Instant next_seed_resolve_;
   base::Instant next_seed_poll_;
   base::Instant next_reauthorize_;
+  base::Instant next_candidates_;
 
   std::optional<os::UnixListener> control_listener_;
   std::optional<RequestServer> control_server_;

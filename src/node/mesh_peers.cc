@@ -30,8 +30,8 @@ void MeshDaemon::apply_events(base::Instant now) {
             MW_LOG_INFO("member {} is back (incarnation {}), endpoint {}", who, m->incarnation,
                         m->endpoint ? m->endpoint->to_string() : "unknown");
           } else if (it->second.incarnation != m->incarnation) {
-            MW_LOG_INFO("member {} restarted (incarnation {}), endpoint {}", who, m->incarnation,
-                        m->endpoint ? m->endpoint->to_string() : "unknown");
+            MW_LOG_INFO("member {} has a new claim (incarnation {}), endpoint {}", who,
+                        m->incarnation, m->endpoint ? m->endpoint->to_string() : "unknown");
           }
           upsert_peer(*m, now);
           changed = true;

@@ -185,6 +185,18 @@ void NatService::tick_hairpin(base::Instant now) {
   send(addresses.front(), request);
 }
 
+std::vector<base::Endpoint> NatService::candidates() const {
+  std::vector<base::Endpoint> out;
+  for (auto family : {base::IpAddress::Family::kV4, base::IpAddress::Family::kV6}) {
+    if (reflexive_.mapping(family) == nat::Mapping::kEndpointDependent) continue;
+    auto addresses = reflexive_.addresses(family);
+    if (!addresses.empty()) out.push_back(addresses.front());
+  }
+  uint16_t port = loop_ ? loop_->io().udp_port() : 0;
+  for (const base::IpAddress& a : local_) out.push_back(base::Endpoint{a, port});
+  return out;
+}
+
 base::Instant NatService::next_deadline() const {
   base::Instant d = std::min({stun_.next_deadline(), next_local_, hairpin_.next});
   if (hairpin_.id) d = std::min(d, hairpin_.deadline);

@@ -58,6 +58,10 @@ class NatService final : public Subsystem, public DatagramHandler {
   control::NetcheckReport report(base::Instant now) const;
   void write_metrics(control::MetricsWriter& w) const;
   const nat::ReflexiveAddresses& reflexive() const { return reflexive_; }
+  // Where others may reach this port, best first: the reflexive address of each family (unless
+  // the NAT maps per destination, where it only works for the observer) and the host's own
+  // addresses with the port.
+  std::vector<base::Endpoint> candidates() const;
   const nat::StunClient& stun() const { return stun_; }
 
   // STUN datagrams dropped, by reason, and requests from others (we serve none).
