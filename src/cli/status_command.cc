@@ -65,16 +65,18 @@ std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 
 void print_member_table(const Context& ctx, const std::vector<control::MemberStatus>& members) {
   int64_t now = ctx.now.unix_nanos / 1'000'000'000;
-  std::vector<std::array<std::string, 9>> rows;
-  rows.push_back({"NAME", "KEY", "STATE", "ENDPOINT", "MESH IPV4", "HANDSHAKE", "RX", "TX", "RTT"});
+  std::vector<std::array<std::string, 10>> rows;
+  rows.push_back(
+      {"NAME", "KEY", "STATE", "PATH", "ENDPOINT", "MESH IPV4", "HANDSHAKE", "RX", "TX", "RTT"});
   for (const control::MemberStatus& m : members) {
     std::string ipv4 = or_dash(m.ipv4);
     if (!m.ipv4_routed) ipv4 += " (collision, not routed)";
     rows.push_back({or_dash(m.name), or_dash(m.identity.substr(0, 8)), or_dash(m.state),
-                    or_dash(m.endpoint), ipv4, ago_text(m.last_handshake_unix, now),
-                    bytes_text(m.rx_bytes), bytes_text(m.tx_bytes), rtt_text(m.rtt_ms)});
+                    or_dash(m.path), or_dash(m.endpoint), ipv4,
+                    ago_text(m.last_handshake_unix, now), bytes_text(m.rx_bytes),
+                    bytes_text(m.tx_bytes), rtt_text(m.rtt_ms)});
   }
-  std::array<size_t, 9> width{};
+  std::array<size_t, 10> width{};
   for (const auto& row : rows)
     for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
   for (const auto& row : rows) {

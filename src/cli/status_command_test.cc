@@ -118,6 +118,7 @@ control::StatusReport sample_report() {
   s.data_path = "epoll, TUN offload TSO+USO, UDP GSO on, UDP GRO on";
   auto laptop = member("laptop", 'L', "alive");
   laptop.endpoint = "192.0.2.7:51820";
+  laptop.path = "direct";
   laptop.ipv4 = "10.99.3.4";
   laptop.last_handshake_unix = kNow - 12;
   laptop.rx_bytes = 1536;
@@ -128,6 +129,7 @@ control::StatusReport sample_report() {
   twin.ipv4_routed = false;
   twin.ipv4_note = "10.99.3.4 is also laptop's; reach it on fd99::1";
   twin.rx_bytes = 10;
+  twin.path = "indirect";
   auto gone = member("old", 'O', "dead");
   gone.last_handshake_unix = kNow - 3 * 86400 - 2 * 3600;
   s.members = {laptop, twin, gone};
@@ -141,25 +143,26 @@ TEST(CliStatus, PrintsSummaryAndMemberTable) {
   auto r = c.run({"status", "--socket", d.path()}, "", false, kNow);
   ASSERT_EQ(r.rc, kExitOk) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(r.out,
-            "meshward 0.1.0, up 2h 5m\n"
-            "identity:    SSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS=\n"
-            "interface:   mw0\n"
-            "addresses:   10.99.1.2, fd99::1:2\n"
-            "port:        51820\n"
-            "data path:   epoll, TUN offload TSO+USO, UDP GSO on, UDP GRO on\n"
-            "incarnation: 4\n"
-            "members:     3 (1 alive, 1 suspect, 1 dead)\n"
-            "\n"
-            "NAME    KEY       STATE    ENDPOINT         MESH IPV4                          "
-            "HANDSHAKE  RX       TX       RTT\n"
-            "laptop  LLLLLLLL  alive    192.0.2.7:51820  10.99.3.4                          "
-            "12s ago    1.5 KiB  5.3 MiB  3.2 ms\n"
-            "-       TTTTTTTT  suspect  -                10.99.3.4 (collision, not routed)  "
-            "never      10 B     0 B      -\n"
-            "old     OOOOOOOO  dead     -                10.99.0.1                          "
-            "3d 2h ago  0 B      0 B      -\n"
-            "note: - (TTTTTTTT): 10.99.3.4 is also laptop's; reach it on fd99::1\n");
+  EXPECT_EQ(
+      r.out,
+      "meshward 0.1.0, up 2h 5m\n"
+      "identity:    SSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSSS=\n"
+      "interface:   mw0\n"
+      "addresses:   10.99.1.2, fd99::1:2\n"
+      "port:        51820\n"
+      "data path:   epoll, TUN offload TSO+USO, UDP GSO on, UDP GRO on\n"
+      "incarnation: 4\n"
+      "members:     3 (1 alive, 1 suspect, 1 dead)\n"
+      "\n"
+      "NAME    KEY       STATE    PATH      ENDPOINT         MESH IPV4                          "
+      "HANDSHAKE  RX       TX       RTT\n"
+      "laptop  LLLLLLLL  alive    direct    192.0.2.7:51820  10.99.3.4                          "
+      "12s ago    1.5 KiB  5.3 MiB  3.2 ms\n"
+      "-       TTTTTTTT  suspect  indirect  -                10.99.3.4 (collision, not routed)  "
+      "never      10 B     0 B      -\n"
+      "old     OOOOOOOO  dead     -         -                10.99.0.1                          "
+      "3d 2h ago  0 B      0 B      -\n"
+      "note: - (TTTTTTTT): 10.99.3.4 is also laptop's; reach it on fd99::1\n");
 }
 
 TEST(CliStatus, GossipOnlyAndNoMembers) {

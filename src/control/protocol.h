@@ -30,10 +30,13 @@ base::Result<std::string> control_socket_path(const std::optional<std::string>& 
 
 // One member of the mesh as the daemon sees it.
 struct MemberStatus {
-  std::string identity;     // base64 Ed25519 key (44 chars)
-  std::string name;         // from its certificate, may be empty
-  std::string state;        // "alive" | "suspect" | "dead" | "left"
-  std::string endpoint;     // "ip:port" or ""
+  std::string identity;  // base64 Ed25519 key (44 chars)
+  std::string name;      // from its certificate, may be empty
+  std::string state;     // "alive" | "suspect" | "dead" | "left"
+  std::string endpoint;  // "ip:port" or ""
+  // "direct": we reach it ourselves; "indirect": only through other members (no punch got
+  // through: docs/nat.md); "" while it is not live.
+  std::string path;
   std::string ipv4;         // derived mesh IPv4
   std::string ipv6;         // derived mesh IPv6
   bool ipv4_routed = true;  // false when its IPv4 collides with another member's (see ipv4_note)
@@ -74,9 +77,9 @@ struct Request {
 
 struct Response {
   bool ok = true;
-  std::string error;                   // set when !ok
-  std::optional<StatusReport> status;  // for kStatus and kPeers
-  bool stopping = false;               // for kDown: the daemon is shutting down
+  std::string error;                       // set when !ok
+  std::optional<StatusReport> status;      // for kStatus and kPeers
+  bool stopping = false;                   // for kDown: the daemon is shutting down
   std::optional<NetcheckReport> netcheck;  // for kNetcheck
 
   bool operator==(const Response&) const = default;

@@ -34,6 +34,16 @@ struct Member {
   int join_chunks_left = 0;
   std::optional<PublicKey> join_cursor;
   size_t slot = 0;  // its index in MemberTable::at_slot (kept by the table)
+  // Direct paths (docs/nat.md): when we last heard from it directly (every authenticated
+  // datagram is direct), whether our last probe of it got through only indirectly, and when to
+  // ask for an introduction next.
+  std::optional<base::Instant> heard_at;
+  bool direct_failed = false;
+  base::Instant next_intro;
+  base::Duration intro_backoff;
+  // Whether we reach it directly: heard from since it became alive, and our last probe of it
+  // was answered directly.
+  bool direct() const { return confirmed && !direct_failed; }
 
   bool live() const {
     return view.state == MemberState::kAlive || view.state == MemberState::kSuspect;

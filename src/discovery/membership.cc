@@ -18,7 +18,8 @@ Membership::Membership(const trust::Identity& self, trust::TrustStore trust, Con
       awareness_(config.awareness_max_multiplier),
       limiter_(config.unknown_sender_rate, config.unknown_sender_burst, config.max_sources),
       budget_(config.expensive_checks_rate, config.expensive_checks_burst),
-      pair_keys_(config.pair_key_cache) {
+      pair_keys_(config.pair_key_cache),
+      intro_budget_(config.intro_rate, config.intro_burst) {
   warm_pair_keys();
 }
 
@@ -101,6 +102,8 @@ void Membership::receive(base::Bytes datagram, const base::Endpoint& from, base:
       break;
     case MessageType::kJoin: answer_join(*m, from, out); break;
     case MessageType::kGossip: break;
+    case MessageType::kIntroReq: handle_intro_req(msg, *m, from, now, out); break;
+    case MessageType::kIntro: handle_intro(msg, now, out); break;
   }
 }
 
@@ -115,6 +118,7 @@ void Membership::tick(base::Instant now, base::WallTime /*wall*/, Transport& out
   tick_gossip(now, out);
   tick_sync(now, out);
   tick_seeds(now, out);
+  tick_punch(now, out);
   if (expiry_due) tick_retention(now);
 }
 
@@ -127,6 +131,8 @@ base::Instant Membership::next_deadline() const {
   }
   if (!queue_.empty()) t = std::min(t, next_gossip_);
   for (const Relay& r : relays_) t = std::min(t, r.nack_at);
+  for (const Punch& p : punches_) t = std::min(t, p.next);
+  if (live_count() > 0) t = std::min(t, next_intro_scan_);
   if (!seeds_.empty() && alive_count() == 0) {
     for (const Seed& s : seeds_) t = std::min(t, s.next);
   }

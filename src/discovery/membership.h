@@ -59,6 +59,7 @@ class Membership {
   // untouched.
   void set_trust(trust::TrustStore trust, base::WallTime wall);
   std::vector<Event> take_events();  // events since the last call, in order
+  size_t punches_active() const { return punches_.size(); }
   // What members saw of our address since the last call (from their acks), oldest first; at
   // most kMaxObservations are kept between calls.
   std::vector<Observed> take_observed();
@@ -172,6 +173,21 @@ class Membership {
   void send_ping(Member& m, uint32_t seq, Transport& out);
   std::vector<PublicKey> random_members(size_t k, const std::function<bool(const Member&)>& ok);
 
+  // membership_punch.cc: introductions and coordinated hole punching (docs/nat.md).
+  struct Punch {
+    PublicKey peer;
+    int rounds_left;
+    base::Instant started, next;
+  };
+  void tick_punch(base::Instant now, Transport& out);
+  void request_intros(base::Instant now, Transport& out);
+  void handle_intro_req(const Message& msg, Member& sender, const base::Endpoint& from,
+                        base::Instant now, Transport& out);
+  void handle_intro(const Message& msg, base::Instant now, Transport& out);
+  void start_punch(Member& peer, base::Instant now, Transport& out);
+  void punch_round(Member& peer, Transport& out);
+  void set_direct_failed(Member& m, bool failed);
+
   // membership_sync.cc: dissemination, anti-entropy and joining.
   void tick_gossip(base::Instant now, Transport& out);
   void tick_sync(base::Instant now, Transport& out);
@@ -225,6 +241,9 @@ class Membership {
   PairKeyCache pair_keys_;  // every authorized key's (warmed), and recent non-members'
   Probe probe_;
   std::vector<Relay> relays_;
+  std::vector<Punch> punches_;
+  base::Instant next_intro_scan_;
+  TokenBucket intro_budget_;  // introductions we make for others
   std::vector<Seed> seeds_;
   base::Instant next_probe_, next_gossip_, next_sync_, next_reconnect_;
   std::optional<PublicKey> sync_cursor_;

@@ -147,6 +147,7 @@ Member* Membership::admit_unknown(const Message& msg, base::Bytes datagram,
 
 void Membership::note_contact(Member& m, const base::Endpoint& from, bool newest, base::Instant now,
                               Transport& out) {
+  m.heard_at = now;
   // Roaming: only a datagram newer than all before it may move the member's endpoint, so a
   // replayed (or reordered) datagram from an old address cannot.
   if (newest && m.authenticated != from) {
@@ -159,6 +160,7 @@ void Membership::note_contact(Member& m, const base::Endpoint& from, bool newest
   // join from a known member, a reordered datagram after a revival) does not confirm.
   if (m.live() && !m.confirmed && m.authenticated) {
     m.confirmed = true;
+    m.view.direct = m.direct();
     emit(m.joined ? EventKind::kUpdated : EventKind::kJoined, m.view.id);
     m.joined = true;
   }

@@ -163,8 +163,10 @@ void Membership::handle_ack(const Message& msg, const Member& sender, const base
         std::find(probe_.helpers.begin(), probe_.helpers.end(), id) != probe_.helpers.end();
     if (from_target || from_helper) {
       ++stats_.acks_received;
-      if (from_target) {
-        if (Member* t = table_.find(probe_.target)) t->view.rtt = now - probe_.sent;
+      if (Member* t = table_.find(probe_.target)) {
+        if (from_target) t->view.rtt = now - probe_.sent;
+        // Answered only through a helper: we do not reach it ourselves (a punch is due).
+        set_direct_failed(*t, !from_target);
       }
       if (from_target && !probe_.indirect_sent) awareness_.apply_delta(-1);
       probe_.active = false;

@@ -110,6 +110,7 @@ void Membership::apply_alive(const GossipItem& item, base::Instant now, base::Wa
   if (revived) {
     // Back from the dead (a restart): its old address may be gone, so ping it afresh.
     m->confirmed = false;
+    m->view.direct = false;
     m->authenticated.reset();
     m->refresh_endpoint();
     created->push_back(s.subject);
@@ -171,6 +172,7 @@ void Membership::mark_down(Member& m, const Statement& s, base::Instant now) {
   m.view.incarnation = s.incarnation;
   set_state(m, state, s, now);
   m.confirmed = false;
+  m.view.direct = false;
   if (was_live) {
     if (state == MemberState::kDead) ++stats_.members_failed;
     if (m.joined)

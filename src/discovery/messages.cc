@@ -17,6 +17,8 @@ size_t fixed_body_len(const Message& m) {
     case MessageType::kNack: return 4;
     case MessageType::kPingReq: return 4 + 32 + endpoint_len(m.target_endpoint);
     case MessageType::kSync: return 1;
+    case MessageType::kIntroReq:
+    case MessageType::kIntro: return 32;
     case MessageType::kJoin:
     case MessageType::kGossip: return 0;
   }
@@ -62,7 +64,7 @@ std::vector<uint8_t> join_signed_bytes(base::Bytes d) {
   return buf;
 }
 
-bool valid_type(uint8_t t) { return t >= 1 && t <= 7; }
+bool valid_type(uint8_t t) { return t >= 1 && t <= 9; }
 
 }  // namespace
 
@@ -75,6 +77,8 @@ const char* message_type_name(MessageType t) {
     case MessageType::kSync: return "sync";
     case MessageType::kJoin: return "join";
     case MessageType::kGossip: return "gossip";
+    case MessageType::kIntroReq: return "intro_req";
+    case MessageType::kIntro: return "intro";
   }
   return "?";
 }
@@ -114,6 +118,8 @@ std::vector<uint8_t> encode_message(const Message& m) {
       encode_endpoint(w, m.target_endpoint);
       break;
     case MessageType::kSync: w.u8(m.sync_flags); break;
+    case MessageType::kIntroReq:
+    case MessageType::kIntro: w.bytes(m.target); break;
     case MessageType::kJoin:
     case MessageType::kGossip: break;
   }
@@ -210,6 +216,8 @@ DecodeError decode_message(base::Bytes d, Message* out) {
       out->sync_flags = r.u8();
       if (r.ok() && (out->sync_flags & ~kSyncReplyWanted) != 0) return DecodeError::kBadReserved;
       break;
+    case MessageType::kIntroReq:
+    case MessageType::kIntro: r.copy(out->target); break;
     case MessageType::kJoin:
     case MessageType::kGossip: break;
   }

@@ -13,6 +13,8 @@
 //   sync     5: flags u8 (bit 0: reply wanted) | gossip
 //   join     6: gossip, the first item being the sender's own alive statement
 //   gossip   7: gossip
+//   intro_req 8: target identity 32 | gossip  (introduce me to target: docs/nat.md)
+//   intro     9: target identity 32 | gossip  (target wants to meet you: punch toward it now)
 // mac is keyed BLAKE2s-128 over every byte before it, keyed by the pair key of sender and
 // receiver; a join (the sender does not know the receiver yet) is instead signed with Ed25519 by
 // the sender over "meshward join v1" || every byte before the signature, and its mac is keyed by
@@ -39,6 +41,8 @@ enum class MessageType : uint8_t {
   kSync = 5,
   kJoin = 6,
   kGossip = 7,
+  kIntroReq = 8,
+  kIntro = 9,
 };
 const char* message_type_name(MessageType t);
 
@@ -52,7 +56,7 @@ struct Message {
   PublicKey sender{};
   uint64_t counter = 0;
   uint32_t seq = 0;                // ping, ack, ping_req, nack
-  PublicKey target{};              // ping, ping_req
+  PublicKey target{};              // ping, ping_req, intro_req, intro
   base::Endpoint target_endpoint;  // ping_req
   uint8_t sync_flags = 0;          // sync
   std::vector<GossipItem> gossip;  // every type

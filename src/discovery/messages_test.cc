@@ -25,7 +25,9 @@ Message sample(MessageType t) {
       t == MessageType::kNack) {
     m.seq = 0xA1B2C3D4;
   }
-  if (t == MessageType::kPing || t == MessageType::kPingReq) m.target = b.public_key;
+  if (t == MessageType::kPing || t == MessageType::kPingReq || t == MessageType::kIntroReq ||
+      t == MessageType::kIntro)
+    m.target = b.public_key;
   if (t == MessageType::kPingReq) m.target_endpoint = test_endpoint(2);
   if (t == MessageType::kAck) m.observed = test_endpoint(3);
   if (t == MessageType::kSync) m.sync_flags = kSyncReplyWanted;
@@ -35,9 +37,10 @@ Message sample(MessageType t) {
   return m;
 }
 
-const MessageType kAllTypes[] = {MessageType::kPing,  MessageType::kAck,  MessageType::kPingReq,
-                                 MessageType::kNack,  MessageType::kSync, MessageType::kJoin,
-                                 MessageType::kGossip};
+const MessageType kAllTypes[] = {
+    MessageType::kPing,   MessageType::kAck,      MessageType::kPingReq,
+    MessageType::kNack,   MessageType::kSync,     MessageType::kJoin,
+    MessageType::kGossip, MessageType::kIntroReq, MessageType::kIntro};
 
 TEST(Messages, EveryTypeRoundTrips) {
   for (MessageType t : kAllTypes) {
@@ -89,7 +92,7 @@ TEST(Messages, HeaderRejects) {
   EXPECT_EQ(with(1, 2), DecodeError::kBadVersion);
   EXPECT_EQ(with(1, 0), DecodeError::kBadVersion);
   EXPECT_EQ(with(2, 0), DecodeError::kBadType);
-  EXPECT_EQ(with(2, 8), DecodeError::kBadType);
+  EXPECT_EQ(with(2, 10), DecodeError::kBadType);
   EXPECT_EQ(with(3, 1), DecodeError::kBadReserved);
   std::vector<uint8_t> longer = d;
   longer.insert(longer.end() - kDatagramMacLen, 0);

@@ -56,6 +56,19 @@ struct Config {
   size_t pair_key_cache = 16384;
   // ping_req relays this node runs for others at once.
   size_t max_relays = 256;
+  // Coordinated hole punching (docs/nat.md): a live member we have not heard from directly (or
+  // whose direct path failed) is introduced through a member both reach; then both ping each
+  // other's signed candidates punch_rounds times, punch_interval apart.
+  base::Duration punch_interval = base::Duration::millis(200);
+  int punch_rounds = 10;
+  size_t max_punches = 32;  // sessions at once
+  // A member is asked again after intro_retry_min, doubling to intro_retry_max, while no direct
+  // path comes of it (a pair of endpoint-dependent NATs never gets one).
+  base::Duration intro_retry_min = base::Duration::seconds(3);
+  base::Duration intro_retry_max = base::Duration::seconds(300);
+  // Introductions this node makes for others, per second (each is two datagrams).
+  int intro_rate = 20;
+  int intro_burst = 40;
 };
 
 enum class MemberState : uint8_t { kAlive, kSuspect, kDead, kLeft };
@@ -71,6 +84,9 @@ struct MemberView {
   std::optional<trust::Certificate> certificate;
   std::string admitted_by;            // trust::Decision::detail
   std::optional<base::Duration> rtt;  // last measured ping->ack round trip
+  // We reach it directly (heard from it, and our last probe was answered directly); false while
+  // only other members reach it for us (docs/nat.md: a pair no punch got through).
+  bool direct = false;
   base::Instant state_since;
 };
 
@@ -132,6 +148,11 @@ struct Stats {
   uint64_t gossip_bytes_received = 0;
   // Statements that repeat what we hold (every sync and retransmission brings some): not drops.
   uint64_t statements_known = 0;
+  uint64_t intro_requests_sent = 0;  // asked a member to introduce us
+  uint64_t introductions_made = 0;   // introduced two members to each other
+  uint64_t punches_started = 0;      // punch sessions
+  uint64_t punches_succeeded = 0;    // ... that ended with direct contact
+  base::Duration punch_time_total;   // sum of their times to direct contact
   uint64_t datagrams_sent = 0;
   uint64_t datagrams_received = 0;
   std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> drops{};

@@ -30,6 +30,8 @@ control::StatusReport MeshDaemon::status() {
     if (m.certificate) s.name = m.certificate->name;
     s.state = swim::member_state_name(m.state);
     if (m.endpoint) s.endpoint = m.endpoint->to_string();
+    bool live = m.state == swim::MemberState::kAlive || m.state == swim::MemberState::kSuspect;
+    if (live) s.path = m.direct ? "direct" : "indirect";
     s.ipv4 = trust::mesh_ipv4(m.id, options_.prefixes).to_string();
     s.ipv6 = trust::mesh_ipv6(m.id, options_.prefixes).to_string();
     if (auto other = ipv4_conflict(m.id)) {
@@ -73,6 +75,18 @@ std::string MeshDaemon::metrics_text() const {
             {{"direction", "sent"}}, double(st.gossip_bytes_sent));
   w.counter("meshward_gossip_bytes_total", "Mesh protocol bytes, by direction.",
             {{"direction", "received"}}, double(st.gossip_bytes_received));
+  w.counter("meshward_punch_attempts_total",
+            "Hole-punch sessions started (an introduction through a member both sides reach).", {},
+            double(st.punches_started));
+  w.counter("meshward_punch_successes_total", "Hole-punch sessions that reached the member.", {},
+            double(st.punches_succeeded));
+  w.counter("meshward_punch_seconds_total",
+            "Time from the start of a successful punch to direct contact, summed.", {},
+            st.punch_time_total.to_seconds_f());
+  w.counter("meshward_introductions_total", "Introductions, by role.", {{"role", "requested"}},
+            double(st.intro_requests_sent));
+  w.counter("meshward_introductions_total", "Introductions, by role.", {{"role", "made"}},
+            double(st.introductions_made));
   w.counter("meshward_gossip_statements_known_total",
             "Gossip statements that repeated what this node held (syncs and retransmissions).", {},
             double(st.statements_known));
