@@ -25,6 +25,7 @@ int run_mesh(MeshOptions options) {
   wg.data_path = options.data_path;
   NatOptions nat_options;
   nat_options.stun = options.stun;
+  nat_options.exclude = {options.prefixes.v4, options.prefixes.v6};
   NatService nat(
       std::move(nat_options),
       [] { return (uint64_t(crypto::random_u32()) << 32) | crypto::random_u32(); }, os::resolve,

@@ -103,6 +103,10 @@ void NatService::read_local(base::Instant now) {
   next_local_ = now + options_.local_interval;
   if (!local_addresses_ || !loop_) return;
   std::vector<base::IpAddress> local = local_addresses_();
+  std::erase_if(local, [&](const base::IpAddress& a) {
+    return std::any_of(options_.exclude.begin(), options_.exclude.end(),
+                       [&](const base::IpPrefix& p) { return p.contains(a); });
+  });
   std::sort(local.begin(), local.end());
   if (local == local_) return;
   bool first = local_.empty();

@@ -30,6 +30,8 @@ struct NatOptions {
   base::Duration hairpin_timeout = base::Duration::seconds(2);
   // How often the host's own addresses are read again (a change refreshes STUN at once).
   base::Duration local_interval = base::Duration::seconds(30);
+  // Local addresses that are not ways in (the mesh's own tunnel prefixes).
+  std::vector<base::IpPrefix> exclude;
 };
 
 class NatService final : public Subsystem, public DatagramHandler {

@@ -11,8 +11,9 @@ lines (or JSON for `map --json`), so that bash can read the results.
                                                print the XOR-MAPPED-ADDRESS as ip:port
   map    --bind IP:PORT --to A:P [--to B:P ...] [--timeout S] [--json]
                                                from ONE socket, ask each echo server what it saw
-  listen --bind IP:PORT --seconds S            print "listening IP:PORT", then "from ip:port TEXT"
-                                               per datagram; exit 0 if one arrived, 1 if none
+  listen --bind IP:PORT --seconds S [--max N]  print "listening IP:PORT", then "from ip:port TEXT"
+                                               per datagram; on SIGTERM report what is queued and
+                                               stop; exit 0 if one arrived, 1 if none
   send   --bind IP:PORT --to A:P [--count N] [--interval S] [--text T]
 
 Exit codes: 0 success, 1 nothing answered or arrived (timeout), 2 usage or socket errors.
@@ -21,6 +22,7 @@ Exit codes: 0 success, 1 nothing answered or arrived (timeout), 2 usage or socke
 import argparse
 import json
 import os
+import signal
 import socket
 import struct
 import sys
@@ -193,24 +195,48 @@ def cmd_map(args):
     return 0 if len(seen) == len(args.to) else 1
 
 
+class Stop(Exception):
+    """SIGTERM: stop listening, but first report what already sits in the socket buffer."""
+
+
+def on_sigterm(signum, frame):
+    raise Stop()
+
+
 def cmd_listen(args):
     sock = udp_socket(args.bind)
+    signal.signal(signal.SIGTERM, on_sigterm)
     print(f"listening {show(args.bind)}", flush=True)
     deadline = time.monotonic() + args.seconds
     count = 0
-    for _ in range(args.max):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        sock.settimeout(left)
-        try:
-            data, src = sock.recvfrom(MAX_DATAGRAM)
-        except socket.timeout:
-            break
-        except OSError:
-            continue
-        count += 1
-        print(f"from {show(src)} {data.decode(errors='replace').strip()}", flush=True)
+    try:
+        while count < args.max:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            sock.settimeout(left)
+            try:
+                data, src = sock.recvfrom(MAX_DATAGRAM)
+            except socket.timeout:
+                break
+            except OSError:
+                continue
+            count += 1
+            print(f"from {show(src)} {data.decode(errors='replace').strip()}", flush=True)
+    except Stop:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        sock.setblocking(False)
+        for _ in range(args.max):
+            if count >= args.max:
+                break
+            try:
+                data, src = sock.recvfrom(MAX_DATAGRAM)
+            except BlockingIOError:
+                break
+            except OSError:
+                continue
+            count += 1
+            print(f"from {show(src)} {data.decode(errors='replace').strip()}", flush=True)
     return 0 if count else 1
 
 

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# A mesh across NATs (docs/nat.md): a public seed, a STUN server, and nodes behind an
+# endpoint-independent NAT with endpoint-independent filtering (eif), two with address-and-port-
+# dependent filtering (apa, apb), two endpoint-dependent ("symmetric") NATs (sya, syb), and a
+# double NAT (an APDF home router behind a carrier-grade NAT). Checks:
+#   - the lab's NATs behave as their kind (natlab_check) before anything relies on them;
+#   - every daemon's netcheck classifies its NAT's mapping and finds its public address;
+#   - the mesh converges from the one seed;
+#   - pairs that can be punched get a direct path (both sides report it), and traffic flows
+#     over the tunnel between them; symmetric <-> symmetric and APDF <-> symmetric are reported
+#     as indirect;
+#   - a NAT that loses its mappings mid-transfer (conntrack flushed): traffic resumes in 10 s.
+set -euo pipefail
+
+# shellcheck source=tests/natlab/nat_lib.sh
+source "$(dirname "$0")/nat_lib.sh"
+
+trap natlab_cleanup EXIT
+natlab_require stund ping
+mesh_require
+
+natlab_init
+natlab_public stun 10.99.0.10
+natlab_stun_start stun 10.99.0.10 3478
+natlab_public seed 10.99.0.20
+natlab_router eif eim-eif 10.99.1.1 10.201.0.0/24
+natlab_router apa eim-apdf 10.99.1.2 10.202.0.0/24
+natlab_router apb eim-apdf 10.99.1.3 10.203.0.0/24
+natlab_router sya edm 10.99.1.4 10.204.0.0/24
+natlab_router syb edm 10.99.1.5 10.205.0.0/24
+natlab_router cgn cgn 10.99.1.6 100.64.1.0/24
+natlab_router home eim-apdf 100.64.1.2 10.206.0.0/24 --upstream cgn
+natlab_host h1 eif 10.201.0.2
+natlab_host h2 apa 10.202.0.2
+natlab_host h3 apb 10.203.0.2
+natlab_host h4 sya 10.204.0.2
+natlab_host h5 syb 10.205.0.2
+natlab_host h6 home 10.206.0.2
+
+# The lab first: each router as its kind, all at once (each has its own probe ports).
+declare -A kind_of=([eif]=eim-eif [apa]=eim-apdf [apb]=eim-apdf [sya]=edm [syb]=edm [home]=eim-apdf)
+declare -A check_pid=()
+for r in "${!kind_of[@]}"; do
+  natlab_check "$r" "${kind_of[$r]}" >"$MW_TMP/check-$r.out" 2>&1 &
+  check_pid[$r]=$!
+done
+for r in "${!kind_of[@]}"; do
+  if wait "${check_pid[$r]}"; then
+    pass "the lab: $r behaves as ${kind_of[$r]}"
+  else
+    fail "the lab: $r does not behave as ${kind_of[$r]}"
+    sed 's/^/     /' "$MW_TMP/check-$r.out"
+  fi
+done
+((MW_FAILED == 0)) || die "the lab is broken; nothing of meshward was tested"
+
+# Node 1 is the seed; 2..7 sit behind the NATs.
+nat_node 1 seed
+nat_node 2 h1
+nat_node 3 h2
+nat_node 4 h3
+nat_node 5 h4
+nat_node 6 h5
+nat_node 7 h6
+mesh_trust_all
+STUN=10.99.0.10:3478
+mesh_up 1 --stun "$STUN"
+for i in 2 3 4 5 6 7; do mesh_up "$i" --seed 10.99.0.20:51821 --stun "$STUN"; done
+UP_MS=$(now_ms)
+
+expect_converged 30 "membership across NATs" 1 2 3 4 5 6 7
+
+# netcheck: each daemon's view of its NAT.
+declare -A want_mapping=([1]=none [2]=endpoint-independent [3]=endpoint-independent
+  [4]=endpoint-independent [5]=endpoint-dependent [6]=endpoint-dependent [7]=endpoint-independent)
+declare -A want_public=([1]=10.99.0.20 [2]=10.99.1.1 [3]=10.99.1.2 [4]=10.99.1.3 [5]=10.99.1.4
+  [6]=10.99.1.5 [7]=10.99.1.6)
+for i in 1 2 3 4 5 6 7; do
+  got=""
+  for _ in $(seq 1 50); do
+    got=$(nat_netcheck_field "$i" mapping_v4)
+    [[ $got == "${want_mapping[$i]}" ]] && break
+    sleep 0.2
+  done
+  check_eq "node $i (${NAT_NODE[$i]}): netcheck mapping" "${want_mapping[$i]}" "$got"
+  if ((i > 1)); then
+    reflexive=$(nat_netcheck_field "$i" reflexive_v4 | head -1)
+    if [[ $reflexive == "${want_public[$i]}":* ]]; then
+      pass "node $i: reflexive address $reflexive"
+    else
+      fail "node $i: expected a reflexive address on ${want_public[$i]}, got '$reflexive'"
+    fi
+  fi
+done
+
+# Paths: punched where both NATs allow it, indirect where no punch can work.
+expect_path() {
+  local want=$1 limit=$2 i=$3 j=$4 ms
+  if ms=$(nat_wait_path "$limit" "$want" "$i" "$j"); then
+    pass "${NAT_NODE[$i]} <-> ${NAT_NODE[$j]}: $want after $ms ms (both $(( ($(now_ms) - UP_MS) / 1000 )) s up)"
+  else
+    fail "${NAT_NODE[$i]} <-> ${NAT_NODE[$j]}: expected $want within $limit s; $i says $(nat_path_of "$i" "$j"), $j says $(nat_path_of "$j" "$i")"
+  fi
+}
+expect_path direct 20 2 3 # eif <-> apdf
+expect_path direct 20 2 5 # eif <-> symmetric
+expect_path direct 20 3 4 # apdf <-> apdf
+expect_path direct 20 3 7 # apdf <-> double NAT
+expect_path direct 20 1 6 # public <-> symmetric
+expect_path indirect 20 5 6 # symmetric <-> symmetric
+expect_path indirect 5 3 5  # apdf <-> symmetric
+
+# Traffic over the punched tunnels.
+for pair in "2 3" "3 4" "3 7" "2 5"; do
+  read -r i j <<<"$pair"
+  if mesh_ping "$i" "$(mesh_addr4 "$j")" 5; then
+    pass "${NAT_NODE[$i]} -> ${NAT_NODE[$j]}: ping over the tunnel"
+  else
+    fail "${NAT_NODE[$i]} -> ${NAT_NODE[$j]}: no ping over the tunnel"
+  fi
+done
+
+# The apa NAT loses its mappings (a reboot) while h2 pings h3 every 0.2 s: traffic resumes.
+ns2=$(mesh_ns 3)
+ip netns exec "$ns2" ping -n -i 0.2 -w 30 -D "$(mesh_addr4 4)" >"$MW_TMP/flush-ping.out" 2>&1 &
+ping_pid=$!
+MW_PIDS+=("$ping_pid")
+sleep 3
+flush_ms=$(now_ms)
+natlab_flush apa
+wait "$ping_pid" || true
+gap=$(python3 - "$MW_TMP/flush-ping.out" "$flush_ms" <<'PY'
+import re, sys
+flush = int(sys.argv[2]) / 1000
+times = [float(m.group(1)) for m in re.finditer(r"\[(\d+\.\d+)\] \d+ bytes from", open(sys.argv[1]).read())]
+after = [t for t in times if t > flush]
+print(f"{after[0] - flush:.1f}" if after else "none")
+PY
+)
+if [[ $gap != none ]] && python3 -c "import sys; sys.exit(0 if float('$gap') <= 10 else 1)"; then
+  pass "apa's mappings flushed mid-ping: replies again after $gap s"
+else
+  fail "apa's mappings flushed mid-ping: expected replies again within 10 s, got '$gap'"
+fi
+
+mw_finish
