@@ -216,7 +216,9 @@ void Membership::send_to(Member& m, const base::Endpoint& to, Message msg,
   msg.gossip = std::move(prefix);
   while (!msg.gossip.empty() && message_len(msg) > kMaxDatagramLen) msg.gossip.pop_back();
   size_t used = message_len(msg);
-  if (piggyback && !queue_.empty() && used < kMaxDatagramLen &&
+  // Rumours ride only to members we reach ourselves (a ping toward one behind a NAT we have
+  // not punched would spend a retransmission on a datagram that never arrives).
+  if (piggyback && m.view.direct && !queue_.empty() && used < kMaxDatagramLen &&
       msg.gossip.size() < kMaxGossipItems) {
     int limit = retransmit_limit(config_.retransmit_mult, live_count() + 1);
     for (GossipItem& g :

@@ -243,9 +243,10 @@ class Membership {
   std::vector<Relay> relays_;
   std::vector<Punch> punches_;
   base::Instant next_intro_scan_;
+  size_t indirect_ = 0;       // live members we do not reach directly (as of the last intro scan)
   TokenBucket intro_budget_;  // introductions we make for others
   std::vector<Seed> seeds_;
-  base::Instant next_probe_, next_gossip_, next_sync_, next_reconnect_;
+  base::Instant next_probe_, next_gossip_, next_sync_, next_reconnect_, last_sync_;
   std::optional<PublicKey> sync_cursor_;
   std::vector<Event> events_;
   std::vector<Observed> observed_;

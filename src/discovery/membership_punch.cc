@@ -87,8 +87,11 @@ void Membership::tick_punch(base::Instant now, Transport& out) {
 
 void Membership::request_intros(base::Instant now, Transport& out) {
   std::vector<Member*> wanting;
+  indirect_ = 0;
   for (auto& [id, m] : table_.all()) {
-    if (!m.live() || m.direct() || m.view.announced.empty()) continue;
+    if (!m.live() || m.direct()) continue;
+    ++indirect_;
+    if (m.view.announced.empty()) continue;
     if (m.next_intro == base::Instant{}) {
       m.next_intro = now + kIntroGrace;  // first the plain probe's chance
       continue;

@@ -168,5 +168,36 @@ TEST_F(PunchTest, UnreachedMemberIsIntroducedThroughOneWeReachWithBackoff) {
   EXPECT_EQ(m().stats().intro_requests_sent, asked.size());
 }
 
+TEST_F(PunchTest, AntiEntropyComesOftenWhileSomeMemberIsIndirect) {
+  learn_c_second_hand();
+  int syncs = 0;
+  for (int i = 0; i < 400; ++i) {  // 20 s in 50 ms steps; b_ answers, c_ never does
+    tick();
+    for (const auto& s : out_.of_type(MessageType::kPing, b_.endpoint()))
+      deliver(b_, b_.ack(self_id(), s.message.seq));
+    for (const auto& s : out_.of_type(MessageType::kSync)) syncs += s.to == b_.endpoint();
+    out_.take();
+    advance(Duration::millis(50));
+  }
+  // Every sync_interval_partial (5 s), not every sync_interval (30 s); always to b_, whom we
+  // reach.
+  EXPECT_GE(syncs, 3);
+  EXPECT_LE(syncs, 5);
+}
+
+TEST_F(PunchTest, AntiEntropyKeepsItsPaceWhenEveryMemberIsDirect) {
+  introduce(b_);
+  int syncs = 0;
+  for (int i = 0; i < 400; ++i) {
+    tick();
+    for (const auto& s : out_.of_type(MessageType::kPing, b_.endpoint()))
+      deliver(b_, b_.ack(self_id(), s.message.seq));
+    syncs += int(out_.of_type(MessageType::kSync).size());
+    out_.take();
+    advance(Duration::millis(50));
+  }
+  EXPECT_LE(syncs, 1);
+}
+
 }  // namespace
 }  // namespace mw::swim

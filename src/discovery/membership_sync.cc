@@ -12,10 +12,13 @@ namespace mw::swim {
 void Membership::tick_gossip(base::Instant now, Transport& out) {
   if (now < next_gossip_ || queue_.empty()) return;
   next_gossip_ = now + config_.gossip_interval;
+  // Only members we reach ourselves: a rumour sent where it cannot arrive (a member behind a NAT
+  // no punch got through) spends one of its few retransmissions for nothing; members that do
+  // reach it pass it on.
   std::vector<PublicKey> targets =
       random_members(static_cast<size_t>(std::max(config_.gossip_nodes, 0)), [&](const Member& m) {
-        return m.live() || (m.view.state == MemberState::kDead &&
-                            now - m.view.state_since < config_.gossip_to_dead);
+        return (m.live() && m.view.direct) || (m.view.state == MemberState::kDead &&
+                                               now - m.view.state_since < config_.gossip_to_dead);
       });
   for (const PublicKey& id : targets) {
     if (queue_.empty()) break;
@@ -29,9 +32,12 @@ void Membership::tick_gossip(base::Instant now, Transport& out) {
 }
 
 void Membership::tick_sync(base::Instant now, Transport& out) {
+  if (indirect_ > 0) next_sync_ = std::min(next_sync_, last_sync_ + config_.sync_interval_partial);
   if (now >= next_sync_) {
+    last_sync_ = now;
     next_sync_ = now + config_.sync_interval;
-    for (const PublicKey& id : random_members(1, [](const Member& m) { return m.live(); })) {
+    for (const PublicKey& id :
+         random_members(1, [](const Member& m) { return m.live() && m.view.direct; })) {
       Member& m = *table_.find(id);
       std::vector<base::Endpoint> to = m.destinations();
       if (!to.empty()) send_sync(m, to.front(), SyncReply::kWanted, &sync_cursor_, nullptr, out);

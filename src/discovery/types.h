@@ -29,6 +29,10 @@ struct Config {
   base::Duration gossip_interval = base::Duration::millis(200);
   int gossip_nodes = 3;
   base::Duration sync_interval = base::Duration::seconds(30);
+  // ... while some live member is reachable only through others (behind a NAT no punch got
+  // through): rumours then miss nodes more often (fewer members can carry them to each), and
+  // this bounds how long one stays unheard of.
+  base::Duration sync_interval_partial = base::Duration::seconds(5);
   // A sync to one random dead member, so that the two sides of a healed partition find each
   // other (memberlist leaves this to serf's 30 s reconnect; one datagram per interval here).
   base::Duration reconnect_interval = base::Duration::seconds(5);  // anti-entropy

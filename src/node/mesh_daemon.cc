@@ -27,6 +27,9 @@ constexpr base::Duration kSeedPoll = base::Duration::millis(50);
 constexpr base::Duration kReauthorizeInterval = base::Duration::seconds(60);
 // How often our claim's endpoints are compared with the candidates (a change is a new claim).
 constexpr base::Duration kCandidateInterval = base::Duration::seconds(1);
+// Below the 30 s after which Linux conntrack forgets an unanswered UDP flow, and the common
+// home router timeouts (docs/nat.md).
+constexpr base::Duration kNatKeepalive = base::Duration::seconds(25);
 
 uint64_t random_u64() { return (uint64_t(crypto::random_u32()) << 32) | crypto::random_u32(); }
 
@@ -178,9 +181,24 @@ std::vector<base::Endpoint> MeshDaemon::candidates() const {
   return out;
 }
 
+void MeshDaemon::update_keepalive(base::Instant now) {
+  base::Duration want = nat_ && nat_->behind_nat() ? kNatKeepalive : base::Duration::zero();
+  if (want == keepalive_ || options_.gossip_only || !loop_) return;
+  keepalive_ = want;
+  MW_LOG_INFO("persistent keepalive {} s on every peer ({})", want.to_millis() / 1000,
+              want > base::Duration::zero() ? "behind a NAT" : "no NAT in front of the port");
+  for (const auto& [id, entry] : peers_) {
+    if (!entry.wg_key) continue;
+    if (wg::Peer* p = loop_->engine().device().find_peer(*entry.wg_key))
+      loop_->engine().device().set_persistent_keepalive(*p, keepalive_, now,
+                                                        loop_->engine().output());
+  }
+}
+
 void MeshDaemon::update_candidates(base::Instant now) {
   if (now < next_candidates_) return;
   next_candidates_ = now + kCandidateInterval;
+  update_keepalive(now);
   std::vector<base::Endpoint> c = candidates();
   if (membership_.set_announced(c)) {
     std::string list;

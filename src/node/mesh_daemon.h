@@ -113,6 +113,10 @@ class MeshDaemon final : public Subsystem,
   base::Instant next_seed_poll_;
   base::Instant next_reauthorize_;
   base::Instant next_candidates_;
+  // WireGuard persistent keepalive on every peer while we may be behind a NAT: it holds the
+  // NAT's mapping (and, for address-dependent filtering, its permission) for each direct path.
+  base::Duration keepalive_ = base::Duration::zero();
+  void update_keepalive(base::Instant now);
 
   std::optional<os::UnixListener> control_listener_;
   std::optional<RequestServer> control_server_;

@@ -80,6 +80,8 @@ void MeshDaemon::upsert_peer(const swim::MemberView& member, base::Instant now) 
   bool existed = peer != nullptr;
   if (!peer) peer = &device.add_peer(*entry.wg_key);
   if (member.endpoint) paths_->set_member_endpoint(*peer, *member.endpoint);
+  if (!existed && keepalive_ > base::Duration::zero())
+    device.set_persistent_keepalive(*peer, keepalive_, now, loop_->engine().output());
   if (existed && known && before != member.incarnation) {
     // A new incarnation: it may have restarted and lost its sessions. Handshake now rather
     // than wait for our keys to time out; after a mere refutation this only rekeys early.

@@ -64,6 +64,11 @@ class NatService final : public Subsystem, public DatagramHandler {
   // the NAT maps per destination, where it only works for the observer) and the host's own
   // addresses with the port.
   std::vector<base::Endpoint> candidates() const;
+  // Whether a NAT (or a firewall rewriting ports) may sit in front of the port: false only once
+  // observers saw our own address unchanged.
+  bool behind_nat() const {
+    return reflexive_.mapping(base::IpAddress::Family::kV4) != nat::Mapping::kNone;
+  }
   const nat::StunClient& stun() const { return stun_; }
 
   // STUN datagrams dropped, by reason, and requests from others (we serve none).
