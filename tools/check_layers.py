@@ -29,8 +29,8 @@ ALLOWED = {
 # System headers that only one layer may include.
 SYSTEM_OWNERS = [
     (re.compile(r"^(openssl/|sodium)"), "crypto", False),
-    (re.compile(r"^(linux/|sys/|netinet/|arpa/|net/|netpacket/|ifaddrs\.h|liburing|libmnl/)"), "os",
-     False),
+    (re.compile(r"^(linux/|sys/|netinet/|arpa/|net/|netpacket/|ifaddrs\.h|liburing|libmnl/|"
+                r"miniupnpc/|natpmp\.h)"), "os", False),
     # POSIX C headers: system calls are os/'s job (tests may use them to set the scene).
     (re.compile(r"^(unistd|poll|signal|netdb|fcntl|dirent|pwd|grp|termios|sched|dlfcn|pthread|"
                 r"spawn|syslog|semaphore|mqueue)\.h$"), "os", True),

@@ -32,6 +32,7 @@ int run_up(mw::cli::UpRequest req) {
   o.seeds = std::move(req.seeds);
   o.announce = std::move(req.announce);
   o.stun = std::move(req.stun);
+  o.port_mapping = std::move(req.port_mapping);
   o.gossip_only = req.gossip_only;
   o.metrics = req.metrics;
   o.control_socket = std::move(req.control_socket);

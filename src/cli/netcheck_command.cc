@@ -41,6 +41,16 @@ void print_report(const Context& ctx, const control::NetcheckReport& r) {
   o << fmt::format("hairpinning:   {}\n", r.hairpin);
   o << fmt::format("reflexive:     IPv4 {}; IPv6 {}\n", list(r.reflexive_v4), list(r.reflexive_v6));
   o << fmt::format("local:         {}\n", list(r.local));
+  const control::PortMappingReport& m = r.port_mapping;
+  if (r.source == "daemon") {
+    std::string line = m.status;
+    if (m.status == "mapped")
+      line = fmt::format("{} {} -> port {} (gateway {}, lease {:.0f} s left, {})", m.protocol,
+                         m.external, r.port, m.gateway, m.lease_s,
+                         m.verified ? "verified: announced" : "not verified: not announced");
+    if (m.status == "failed" && !m.error.empty()) line += ": " + m.error;
+    o << fmt::format("port mapping:  {}\n", line);
+  }
   if (r.stun.empty()) {
     o << "STUN servers:  none configured\n";
   } else {

@@ -24,6 +24,7 @@ struct UpFlags {
   std::optional<std::string> interface;
   std::vector<std::string> announce;
   std::vector<std::string> stun;
+  std::optional<std::string> port_mapping;
   bool open = false;
   bool gossip_only = false;
   std::optional<std::string> metrics;
@@ -96,6 +97,11 @@ int run_up(const Context& ctx, const UpFlags& flags) {
   auto stun = stun_servers(flags.stun, settings.stun);
   if (!stun) return fail(ctx, stun.error().message());
   req.stun = std::move(*stun);
+  req.port_mapping = flags.port_mapping.value_or(settings.port_mapping.value_or("auto"));
+  if (req.port_mapping != "auto" && req.port_mapping != "upnp" && req.port_mapping != "natpmp" &&
+      req.port_mapping != "pcp" && req.port_mapping != "off")
+    return fail(ctx, fmt::format("--port-mapping: '{}' is not auto, upnp, natpmp, pcp or off",
+                                 req.port_mapping));
 
   std::optional<std::string> metrics = flags.metrics ? flags.metrics : settings.metrics;
   if (metrics) {
@@ -164,6 +170,10 @@ void add_up(CLI::App& root, Context& ctx, Commands& out) {
                  "A STUN server, host[:port] (port 3478), to learn this node's public address "
                  "from (repeatable; `none` for no STUN server; default: meshward.toml's `stun`, "
                  "else none: members tell each other what they see)");
+  up->add_option("--port-mapping", flags->port_mapping,
+                 "Ask the router for an inbound mapping of the port, so that peers behind any "
+                 "NAT reach this node directly: auto (UPnP-IGD, then NAT-PMP, then PCP), upnp, "
+                 "natpmp, pcp or off (default: meshward.toml's `port_mapping`, else auto)");
   up->add_flag("--open", flags->open, "Admit every node (no trust checks): for tests only");
   up->add_flag("--gossip-only", flags->gossip_only,
                "Take part in membership only: no TUN, no tunnels (a seed or rendezvous node)");

@@ -29,6 +29,7 @@ struct UpRequest {
   std::vector<std::string> seeds;
   std::vector<base::Endpoint> announce;  // port 0: the listening port
   std::vector<std::string> stun;         // STUN servers, "host[:port]"
+  std::string port_mapping = "auto";     // "auto" | "upnp" | "natpmp" | "pcp" | "off"
   bool gossip_only = false;
   std::optional<base::Endpoint> metrics;
   std::string control_socket;

@@ -66,6 +66,10 @@ json netcheck_to_json(const NetcheckReport& r) {
                          {"address", o.address},
                          {"mapped", o.mapped},
                          {"age_s", o.age_s}});
+  const PortMappingReport& m = r.port_mapping;
+  json port_mapping = {{"status", m.status},   {"protocol", m.protocol}, {"external", m.external},
+                       {"gateway", m.gateway}, {"lease_s", m.lease_s},   {"verified", m.verified},
+                       {"error", m.error}};
   return {{"source", r.source},
           {"port", r.port},
           {"mapping_v4", r.mapping_v4},
@@ -75,7 +79,8 @@ json netcheck_to_json(const NetcheckReport& r) {
           {"reflexive_v6", r.reflexive_v6},
           {"local", r.local},
           {"stun", std::move(stun)},
-          {"observers", std::move(observers)}};
+          {"observers", std::move(observers)},
+          {"port_mapping", std::move(port_mapping)}};
 }
 
 base::Result<NetcheckReport> netcheck_from_json(const json& j) {
@@ -108,6 +113,24 @@ base::Result<NetcheckReport> netcheck_from_json(const json& j) {
     g.read("age_s", age);
     o.age_s = age.value_or(0);
   });
+  if (const json* m = f.find("port_mapping")) {
+    if (!m->is_object()) {
+      f.fail("port_mapping", "expected an object");
+    } else {
+      JsonFields g(*m, "netcheck.port_mapping");
+      PortMappingReport& p = r.port_mapping;
+      g.read("status", p.status);
+      g.read("protocol", p.protocol);
+      g.read("external", p.external);
+      g.read("gateway", p.gateway);
+      std::optional<double> lease;
+      g.read("lease_s", lease);
+      p.lease_s = lease.value_or(0);
+      g.read("verified", p.verified);
+      g.read("error", p.error);
+      if (g.error()) return *g.error();
+    }
+  }
   if (f.error()) return *f.error();
   return r;
 }

@@ -39,6 +39,20 @@ struct ObserverReport {
   bool operator==(const ObserverReport&) const = default;
 };
 
+// The inbound port mapping the node asked its gateway for (UPnP-IGD, NAT-PMP or PCP).
+struct PortMappingReport {
+  std::string status = "off";     // "off" | "trying" | "mapped" | "failed"
+  std::string protocol = "none";  // "upnp" | "natpmp" | "pcp" | "none"
+  std::string external;           // "ip:port" the gateway maps to our port, "" without one
+  std::string gateway;            // the gateway that granted it (or was last asked)
+  double lease_s = 0;             // seconds until the lease ends (renewed at half-life)
+  // The external IP is one the world sees us at (STUN, members): only then is it announced.
+  bool verified = false;
+  std::string error;  // the last failed attempt's, per protocol
+
+  bool operator==(const PortMappingReport&) const = default;
+};
+
 struct NetcheckReport {
   std::string source;  // "daemon" (a running node's view) or "standalone" (a one-off probe)
   uint16_t port = 0;   // the local UDP port observed
@@ -50,6 +64,7 @@ struct NetcheckReport {
   std::vector<std::string> local;                       // our own addresses with the port
   std::vector<StunServerReport> stun;
   std::vector<ObserverReport> observers;
+  PortMappingReport port_mapping;
 
   bool operator==(const NetcheckReport&) const = default;
 };

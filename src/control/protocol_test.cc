@@ -152,6 +152,8 @@ TEST(ControlProtocol, ResponseRoundTrips) {
       {"stun.lab:3478", "10.99.0.2:3478", "ok", "10.99.1.1:51821", 1.5, 0, ""},
       {"nx.lab", "", "unresolved", "", std::nullopt, 0, "no such host"}};
   netcheck.netcheck->observers = {{"member", "key", "10.99.0.3:51821", "10.99.1.1:51821", 2.5}};
+  netcheck.netcheck->port_mapping = {"mapped", "upnp", "10.99.1.6:51821",  "10.206.0.1",
+                                     3599.5,   true,   "natpmp: no answer"};
   auto netcheck_back = decode_response(encode_response(netcheck));
   ASSERT_TRUE(netcheck_back.ok()) << netcheck_back.error().message();
   EXPECT_EQ(*netcheck_back, netcheck);
@@ -246,6 +248,11 @@ TEST(ControlProtocol, ResponseRejects) {
             "netcheck: expected an object");
   EXPECT_EQ(response_error_of(R"({"version":1,"ok":true,"netcheck":{"reflexive_v4":[1]}})"),
             "netcheck.reflexive_v4: expected an array of strings");
+  EXPECT_EQ(response_error_of(R"({"version":1,"ok":true,"netcheck":{"port_mapping":1}})"),
+            "netcheck.port_mapping: expected an object");
+  EXPECT_EQ(response_error_of(
+                R"({"version":1,"ok":true,"netcheck":{"port_mapping":{"verified":"yes"}}})"),
+            "netcheck.port_mapping.verified: expected true or false");
   EXPECT_EQ(response_error_of(R"({"version":1,"ok":true,"netcheck":{"stun":[{"rtt_ms":"x"}]}})"),
             "netcheck.stun: netcheck.stun[0].rtt_ms: expected a number or null");
   EXPECT_EQ(response_error_of(R"({"version":1,"ok":true,"netcheck":{"observers":[7]}})"),

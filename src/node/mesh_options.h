@@ -26,9 +26,12 @@ struct MeshOptions {
   uint16_t port = 51821;                          // the one UDP port for everything
   std::string interface = "mw0";
   int mtu = 1420;
-  std::vector<std::string> seeds;         // "host:port" (port defaults to `port`)
-  std::vector<base::Endpoint> announce;   // endpoints put in our signed alive claim
-  std::vector<std::string> stun;          // STUN servers, "host[:port]" (none: members only)
+  std::vector<std::string> seeds;        // "host:port" (port defaults to `port`)
+  std::vector<base::Endpoint> announce;  // endpoints put in our signed alive claim
+  std::vector<std::string> stun;         // STUN servers, "host[:port]" (none: members only)
+  // Ask the gateway for an inbound mapping of the port: "auto" (UPnP-IGD, NAT-PMP, PCP in
+  // turn), "upnp", "natpmp", "pcp" or "off".
+  std::string port_mapping = "auto";
   bool gossip_only = false;               // membership only: no TUN, no tunnels
   std::optional<base::Endpoint> metrics;  // Prometheus text on http://<this>/metrics
   std::string control_socket;             // the control protocol's unix socket

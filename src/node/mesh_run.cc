@@ -8,6 +8,8 @@
 #include "crypto/random.h"
 #include "node/mesh_daemon.h"
 #include "node/nat_service.h"
+#include "node/port_mapper.h"
+#include "node/port_mapping_client.h"
 #include "node/wg_interface.h"
 #include "os/local_addresses.h"
 #include "os/resolve.h"
@@ -34,6 +36,18 @@ int run_mesh(MeshOptions options) {
         if (!local) MW_LOG_WARN("local addresses: {}", local.error().message());
         return local ? *local : std::vector<base::IpAddress>{};
       });
+  PortMapperOptions mapper_options;
+  auto protocols = port_mapping_protocols(options.port_mapping);
+  if (!protocols) {
+    fmt::print(stderr, "error: port mapping '{}': expected auto, upnp, natpmp, pcp or off\n",
+               options.port_mapping);
+    return 1;
+  }
+  mapper_options.protocols = std::move(*protocols);
+  PortMapper mapper(std::move(mapper_options), make_system_mapping_client([] {
+                      return (uint64_t(crypto::random_u32()) << 32) | crypto::random_u32();
+                    }),
+                    nat);
   MeshDaemon mesh(std::move(options), clock.now(), clock.wall());
   auto iface = WgInterface::create(wg);
   if (!iface) {
@@ -50,6 +64,7 @@ int run_mesh(MeshOptions options) {
     fmt::print(stderr, "error: {}\n", r.error().message());
     return 1;
   }
+  mapper.start((*iface)->loop(), clock.now());
   auto r = (*iface)->run();
   if (!r) {
     MW_LOG_ERROR("{}", r.error().message());

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "node/netcheck_report.h"
+#include "node/port_mapper.h"
 
 namespace mw::node {
 namespace {
@@ -191,10 +192,13 @@ void NatService::tick_hairpin(base::Instant now) {
 
 std::vector<base::Endpoint> NatService::candidates() const {
   std::vector<base::Endpoint> out;
+  if (mapper_)
+    if (auto mapped = mapper_->verified()) out.push_back(*mapped);
   for (auto family : {base::IpAddress::Family::kV4, base::IpAddress::Family::kV6}) {
     if (reflexive_.mapping(family) == nat::Mapping::kEndpointDependent) continue;
     auto addresses = reflexive_.addresses(family);
-    if (!addresses.empty()) out.push_back(addresses.front());
+    if (!addresses.empty() && std::find(out.begin(), out.end(), addresses.front()) == out.end())
+      out.push_back(addresses.front());
   }
   uint16_t port = loop_ ? loop_->io().udp_port() : 0;
   for (const base::IpAddress& a : local_) out.push_back(base::Endpoint{a, port});
@@ -223,6 +227,7 @@ control::NetcheckReport NatService::report(base::Instant now) const {
   uint16_t port = loop_ ? loop_->io().udp_port() : 0;
   control::NetcheckReport r = netcheck_report(stun_, reflexive_, hairpin_.works, local_, port, now);
   r.source = "daemon";
+  if (mapper_) r.port_mapping = mapper_->report(now);
   for (const Server& s : servers_) {
     if (!s.endpoints.empty()) continue;
     control::StunServerReport u;
@@ -262,6 +267,7 @@ void NatService::write_metrics(control::MetricsWriter& w) const {
             double(drops_.unmatched));
   w.counter("meshward_stun_drops_total", drops, {{"reason", "request"}}, double(drops_.requests));
   w.counter("meshward_stun_drops_total", drops, {{"reason", "not_stun"}}, double(drops_.not_stun));
+  if (mapper_) mapper_->write_metrics(w);
 }
 
 }  // namespace mw::node

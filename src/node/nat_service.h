@@ -22,6 +22,8 @@ namespace mw::node {
 
 constexpr uint16_t kDefaultStunPort = 3478;
 
+class PortMapper;
+
 struct NatOptions {
   std::vector<std::string> stun;  // "host[:port]" (port 3478 when absent); empty: no STUN
   nat::StunClientConfig stun_config;
@@ -54,13 +56,17 @@ class NatService final : public Subsystem, public DatagramHandler {
   // A member's report of our address, from its authenticated ack (`observer`: its key).
   void observed_by_member(std::string observer, const base::Endpoint& observer_endpoint,
                           const base::Endpoint& mapped, base::Instant now);
+  // The gateway's port mapping (outlives this, or is unset first): its verified endpoint leads
+  // the candidates, its state goes into the report and the metrics.
+  void set_port_mapper(const PortMapper* mapper) { mapper_ = mapper; }
   // Asks the STUN servers again now (netcheck, a changed network).
   void refresh() { stun_.refresh(); }
 
   control::NetcheckReport report(base::Instant now) const;
   void write_metrics(control::MetricsWriter& w) const;
   const nat::ReflexiveAddresses& reflexive() const { return reflexive_; }
-  // Where others may reach this port, best first: the reflexive address of each family (unless
+  // Where others may reach this port, best first: a verified port mapping, the reflexive
+  // address of each family (unless
   // the NAT maps per destination, where it only works for the observer) and the host's own
   // addresses with the port.
   std::vector<base::Endpoint> candidates() const;
@@ -92,6 +98,7 @@ class NatService final : public Subsystem, public DatagramHandler {
   std::function<uint64_t()> rng_;
   LocalAddresses local_addresses_;
   EventLoop* loop_ = nullptr;
+  const PortMapper* mapper_ = nullptr;
   nat::StunClient stun_;
   nat::ReflexiveAddresses reflexive_;
   std::vector<base::IpAddress> local_;

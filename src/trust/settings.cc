@@ -4,6 +4,7 @@
 //   blank | "#" comment | key ws* "=" ws* value ws* ["#" comment]
 //   key    = [A-Za-z0-9_-]+ (one of the UpSettings fields)
 //   value  = basic string | integer (digits) | true | false | "[" [string ("," string)* [","]] "]"
+//   (port_mapping takes a string or a boolean)
 // Strings may hold any byte but raw control characters (0x00-0x1f, 0x7f); escapes are \" \\ \n \t.
 #include "trust/settings.h"
 
@@ -14,14 +15,14 @@ namespace mw::trust {
 
 namespace {
 
-enum class Kind : uint8_t { kString, kPort, kBool, kStrings };
+enum class Kind : uint8_t { kString, kPort, kBool, kStrings, kMode };
 
 struct Field {
   std::string_view key;
   Kind kind;
 };
 
-constexpr std::array<Field, 10> kFields = {{
+constexpr std::array<Field, 11> kFields = {{
     {"seeds", Kind::kStrings},
     {"stun", Kind::kStrings},
     {"port", Kind::kPort},
@@ -32,6 +33,7 @@ constexpr std::array<Field, 10> kFields = {{
     {"metrics", Kind::kString},
     {"ipv6_prefix", Kind::kString},
     {"ipv4_prefix", Kind::kString},
+    {"port_mapping", Kind::kMode},
 }};
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -153,6 +155,23 @@ ParseError parse_value(std::string_view& s, Kind kind, std::string_view key, UpS
       *slot = std::move(v);
       return std::nullopt;
     }
+    case Kind::kMode: {
+      // A string naming the mode, or a boolean: false is "off", true "auto".
+      constexpr std::string_view kError =
+          "expected \"auto\", \"upnp\", \"natpmp\", \"pcp\", \"off\", true or false";
+      std::string v;
+      if (!s.empty() && s.front() == '"') {
+        if (auto err = parse_string(s, v)) return err;
+        if (v != "auto" && v != "upnp" && v != "natpmp" && v != "pcp" && v != "off")
+          return std::string(kError);
+      } else {
+        bool on = false;
+        if (parse_bool(s, on)) return std::string(kError);
+        v = on ? "auto" : "off";
+      }
+      out.port_mapping = std::move(v);
+      return std::nullopt;
+    }
   }
   return "unsupported value";
 }
@@ -255,6 +274,7 @@ std::string format_settings(const UpSettings& s) {
   if (s.metrics) out += "metrics = " + quote(*s.metrics) + "\n";
   if (s.ipv6_prefix) out += "ipv6_prefix = " + quote(*s.ipv6_prefix) + "\n";
   if (s.ipv4_prefix) out += "ipv4_prefix = " + quote(*s.ipv4_prefix) + "\n";
+  if (s.port_mapping) out += "port_mapping = " + quote(*s.port_mapping) + "\n";
   return out;
 }
 

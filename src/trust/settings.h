@@ -24,6 +24,8 @@ struct UpSettings {
   std::optional<std::string> metrics;      // metrics = "127.0.0.1:9100"
   std::optional<std::string> ipv6_prefix;  // ipv6_prefix = "fd99:6d67::/64"
   std::optional<std::string> ipv4_prefix;  // ipv4_prefix = "10.99.0.0/16"
+  // port_mapping = "auto" | "upnp" | "natpmp" | "pcp" | "off"; false is "off", true "auto".
+  std::optional<std::string> port_mapping;
 };
 
 // Errors are one line naming the file, line and key: "meshward.toml:3: port: expected an

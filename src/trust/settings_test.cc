@@ -18,6 +18,7 @@ void expect_same(const UpSettings& a, const UpSettings& b) {
   EXPECT_EQ(a.metrics, b.metrics);
   EXPECT_EQ(a.ipv6_prefix, b.ipv6_prefix);
   EXPECT_EQ(a.ipv4_prefix, b.ipv4_prefix);
+  EXPECT_EQ(a.port_mapping, b.port_mapping);
 }
 
 UpSettings parse_ok(std::string_view text) {
@@ -44,6 +45,7 @@ UpSettings full() {
   s.metrics = "127.0.0.1:9100";
   s.ipv6_prefix = "fd99:6d67::/64";
   s.ipv4_prefix = "10.99.0.0/16";
+  s.port_mapping = "natpmp";
   return s;
 }
 
@@ -188,6 +190,18 @@ TEST(SettingsTest, FormatLeavesOutUnrepresentableControlCharacters) {
       "b\rc",
       5);
   EXPECT_EQ(parse_ok(format_settings(s)).interface, "abc");
+}
+
+TEST(SettingsTest, PortMappingTakesAModeOrABoolean) {
+  EXPECT_EQ(parse_ok("port_mapping = false").port_mapping, "off");
+  EXPECT_EQ(parse_ok("port_mapping = true").port_mapping, "auto");
+  EXPECT_EQ(parse_ok("port_mapping = \"pcp\"  # only PCP").port_mapping, "pcp");
+  EXPECT_FALSE(parse_ok("port = 1").port_mapping);
+  const std::string want =
+      "meshward.toml:1: port_mapping: expected \"auto\", \"upnp\", \"natpmp\", \"pcp\", "
+      "\"off\", true or false";
+  EXPECT_EQ(parse_error("port_mapping = \"igd\""), want);
+  EXPECT_EQ(parse_error("port_mapping = 0"), want);
 }
 
 }  // namespace
