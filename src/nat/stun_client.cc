@@ -32,11 +32,8 @@ void StunClient::set_servers(std::vector<StunServerState> servers) {
 }
 
 TransactionId StunClient::new_id() {
-  TransactionId id;
-  uint64_t a = rng_(), b = rng_();
-  for (size_t i = 0; i < 8; ++i) id[i] = uint8_t(a >> (8 * i));
-  for (size_t i = 0; i < 4; ++i) id[8 + i] = uint8_t(b >> (8 * i));
-  return id;
+  uint64_t a = rng_();
+  return make_transaction_id(a, rng_());
 }
 
 void StunClient::transmit(size_t i, base::Instant now, const Send& send) {

@@ -70,6 +70,13 @@ uint32_t crc32(base::Bytes data) {
   return c ^ 0xFFFFFFFFu;
 }
 
+TransactionId make_transaction_id(uint64_t a, uint64_t b) {
+  TransactionId id;
+  for (size_t i = 0; i < 8; ++i) id[i] = uint8_t(a >> (8 * i));
+  for (size_t i = 0; i < 4; ++i) id[8 + i] = uint8_t(b >> (8 * i));
+  return id;
+}
+
 std::array<uint8_t, kStunRequestLen> encode_binding_request(const TransactionId& id) {
   std::array<uint8_t, kStunRequestLen> out{};
   base::store_u16be(out.data(), kStunBindingRequest);

@@ -31,6 +31,8 @@ constexpr uint16_t kStunAttrFingerprint = 0x8028;
 constexpr uint32_t kStunFingerprintXor = 0x5354554e;  // "STUN"
 
 using TransactionId = std::array<uint8_t, 12>;
+// A transaction id from two random words (96 of their bits).
+TransactionId make_transaction_id(uint64_t a, uint64_t b);
 
 // A Binding request with a FINGERPRINT: header and one 8-byte attribute.
 constexpr size_t kStunRequestLen = kStunHeaderLen + 8;

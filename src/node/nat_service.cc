@@ -180,10 +180,8 @@ void NatService::tick_hairpin(base::Instant now) {
   }
   auto addresses = reflexive_.addresses(base::IpAddress::Family::kV4);
   if (addresses.empty()) return;
-  nat::TransactionId id;
-  uint64_t a = rng_(), b = rng_();
-  for (size_t i = 0; i < 8; ++i) id[i] = uint8_t(a >> (8 * i));
-  for (size_t i = 0; i < 4; ++i) id[8 + i] = uint8_t(b >> (8 * i));
+  uint64_t a = rng_();
+  nat::TransactionId id = nat::make_transaction_id(a, rng_());
   hairpin_.id = id;
   hairpin_.deadline = now + options_.hairpin_timeout;
   auto request = nat::encode_binding_request(id);

@@ -132,10 +132,8 @@ base::Result<control::NetcheckReport> run_netcheck(const std::vector<std::string
   auto addresses = reflexive.addresses(base::IpAddress::Family::kV4);
   if (reflexive.mapping(base::IpAddress::Family::kV4) == nat::Mapping::kEndpointIndependent &&
       !addresses.empty()) {
-    nat::TransactionId id;
-    uint64_t a = random_u64(), b = random_u64();
-    for (size_t i = 0; i < 8; ++i) id[i] = uint8_t(a >> (8 * i));
-    for (size_t i = 0; i < 4; ++i) id[8 + i] = uint8_t(b >> (8 * i));
+    uint64_t a = random_u64();
+    nat::TransactionId id = nat::make_transaction_id(a, random_u64());
     hairpin_id = id;
     auto request = nat::encode_binding_request(id);
     probe.send(addresses.front(), request);

@@ -250,22 +250,14 @@ base::Result<UpSettings> parse_settings(std::string_view text, std::string_view 
 
 std::string format_settings(const UpSettings& s) {
   std::string out = "# meshward up settings\n";
-  if (!s.seeds.empty()) {
-    out += "seeds = [";
-    for (size_t i = 0; i < s.seeds.size(); ++i) {
-      if (i) out += ", ";
-      out += quote(s.seeds[i]);
-    }
+  auto strings = [&out](std::string_view key, const std::vector<std::string>& list) {
+    if (list.empty()) return;
+    out += std::string(key) + " = [";
+    for (size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + quote(list[i]);
     out += "]\n";
-  }
-  if (!s.stun.empty()) {
-    out += "stun = [";
-    for (size_t i = 0; i < s.stun.size(); ++i) {
-      if (i) out += ", ";
-      out += quote(s.stun[i]);
-    }
-    out += "]\n";
-  }
+  };
+  strings("seeds", s.seeds);
+  strings("stun", s.stun);
   if (s.port) out += fmt::format("port = {}\n", *s.port);
   if (s.interface) out += "interface = " + quote(*s.interface) + "\n";
   if (s.announce) out += "announce = " + quote(*s.announce) + "\n";
