@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # Port mapping across the NAT lab: a public seed, a STUN server, a `upnp` router (address-and-
 # port-dependent filtering, with miniupnpd serving UPnP-IGD, NAT-PMP and PCP on its LAN) with
-# two hosts, and an endpoint-dependent ("symmetric") router with one. Checks:
+# three hosts, and an endpoint-dependent ("symmetric") router with one. Checks:
 #   - the lab's routers behave as their kind (natlab_check) before anything relies on them;
-#   - the upnp host (--port-mapping auto) maps its port by UPnP-IGD, the other one
-#     (--port-mapping natpmp) by NAT-PMP; netcheck shows both verified against STUN, miniupnpd
-#     lists them, and the mapped endpoints are announced;
-#   - the symmetric host gets a direct path to both upnp hosts (without a mapping the APDF
+#   - the upnp hosts map their port: one (--port-mapping auto) by UPnP-IGD, one
+#     (--port-mapping natpmp) by NAT-PMP, one (--port-mapping pcp) by PCP; netcheck shows each
+#     verified against STUN, miniupnpd lists them, and the mapped endpoints are announced;
+#   - the symmetric host gets a direct path to each upnp host (without a mapping the APDF
 #     router would filter it: nat_mesh_test.sh proves apdf <-> symmetric is indirect) and a
 #     ping over the tunnel works;
 #   - after a daemon stops (SIGTERM), its mapping is gone from miniupnpd.
@@ -28,6 +28,7 @@ natlab_router igd upnp 10.99.1.6 10.206.0.0/24
 natlab_router sym edm 10.99.1.4 10.204.0.0/24
 natlab_host h1 igd 10.206.0.2
 natlab_host h3 igd 10.206.0.3
+natlab_host h5 igd 10.206.0.4
 natlab_host h2 sym 10.204.0.2
 
 declare -A kind_of=([igd]=upnp [sym]=edm)
@@ -53,11 +54,13 @@ igd_mappings() {
     sed -n "s/^ *[0-9]* UDP *\([0-9]*->[0-9.:]*\) *'\([^']*\)'.*/\1 '\2'/p" || true
 }
 
-# Node 1 is the seed; 2 (UPnP) and 3 (NAT-PMP) sit behind igd, 4 behind the symmetric NAT.
+# Node 1 is the seed; 2 (UPnP), 3 (NAT-PMP) and 5 (PCP) sit behind igd, 4 behind the symmetric
+# NAT.
 nat_node 1 seed
 nat_node 2 h1
 nat_node 3 h3
 nat_node 4 h2
+nat_node 5 h5
 mesh_trust_all
 STUN=10.99.0.10:3478
 mesh_up 1 --stun "$STUN" --port-mapping off
@@ -68,15 +71,17 @@ pm_verified() { [[ $(pm_field "$1" verified) == true ]]; }
 mesh_up 2 --seed 10.99.0.20:51821 --stun "$STUN"
 wait_until 100 0.2 pm_verified 2 || true
 mesh_up 3 --seed 10.99.0.20:51821 --stun "$STUN" --port-mapping natpmp
+wait_until 100 0.2 pm_verified 3 || true
+mesh_up 5 --seed 10.99.0.20:51821 --stun "$STUN" --port-mapping pcp
 mesh_up 4 --seed 10.99.0.20:51821 --stun "$STUN"
 UP_MS=$(now_ms)
 
-expect_converged 30 "membership" 1 2 3 4
+expect_converged 30 "membership" 1 2 3 4 5
 
 # netcheck: each upnp host's mapping, verified against what STUN sees.
-declare -A want_protocol=([2]=upnp [3]=natpmp)
+declare -A want_protocol=([2]=upnp [3]=natpmp [5]=pcp)
 declare -A external=()
-for i in 2 3; do
+for i in 2 3 5; do
   wait_until 100 0.2 pm_verified "$i" || true
   check_eq "node $i (${NAT_NODE[$i]}): port mapping protocol" "${want_protocol[$i]}" \
     "$(pm_field "$i" protocol)"
@@ -107,7 +112,12 @@ if grep -q "^${external[3]#*:}->10.206.0.3:$MESH_PORT " <<<"$mappings"; then
 else
   fail "miniupnpd does not list node 3's NAT-PMP mapping: $(tr '\n' ';' <<<"$mappings")"
 fi
-for i in 2 3; do
+if grep -q "^${external[5]#*:}->10.206.0.4:$MESH_PORT " <<<"$mappings"; then
+  pass "miniupnpd lists the PCP mapping ${external[5]#*:}->10.206.0.4:$MESH_PORT"
+else
+  fail "miniupnpd does not list node 5's PCP mapping: $(tr '\n' ';' <<<"$mappings")"
+fi
+for i in 2 3 5; do
   if wait_until 150 0.2 grep -q "announcing ${external[$i]}" "$(mesh_log "$i")"; then
     pass "node $i announces ${external[$i]} first"
   else
@@ -115,8 +125,8 @@ for i in 2 3; do
   fi
 done
 
-# The symmetric host reaches both directly through the mapped ports.
-for j in 2 3; do
+# The symmetric host reaches each directly through the mapped ports.
+for j in 2 3 5; do
   if ms=$(nat_wait_path 30 direct 4 "$j"); then
     pass "sym <-> ${NAT_NODE[$j]}: direct after $ms ms (both $((($(now_ms) - UP_MS) / 1000)) s up)"
   else
@@ -133,11 +143,11 @@ for j in 2 3; do
 done
 
 # The mappings go when the daemons stop.
-for i in 2 3; do
+for i in 2 3 5; do
   mesh_kill "$i" TERM || fail "node $i did not stop on SIGTERM within 5 s"
 done
 mappings=$(igd_mappings)
-for i in 2 3; do
+for i in 2 3 5; do
   if grep -q "^${external[$i]#*:}->" <<<"$mappings"; then
     fail "node $i stopped but miniupnpd still maps ${external[$i]}: $(tr '\n' ';' <<<"$mappings")"
   else
