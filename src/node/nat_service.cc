@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "nat/stun_intake.h"
 #include "node/netcheck_report.h"
 #include "node/port_mapper.h"
 
@@ -46,8 +47,7 @@ void NatService::send(const base::Endpoint& to, base::Bytes datagram) {
   if (loop_) loop_->engine().send_datagram(to, datagram);
 }
 
-void NatService::take_resolved(std::vector<SeedResolver::Answer> answers, base::Instant now) {
-  (void)now;
+void NatService::take_resolved(std::vector<SeedResolver::Answer> answers) {
   bool changed = false;
   for (SeedResolver::Answer& a : answers) {
     auto s = std::find_if(servers_.begin(), servers_.end(),
@@ -82,7 +82,7 @@ void NatService::resolve(base::Instant now) {
   std::vector<std::string> deferred;
   auto answers = resolver_.resolve(unresolved_, kDefaultStunPort, &deferred);
   unresolved_ = std::move(deferred);
-  take_resolved(std::move(answers), now);
+  take_resolved(std::move(answers));
   next_resolve_ = now + kResolveRetry;
   if (resolver_.busy()) next_poll_ = now + kResolvePoll;
 }
@@ -123,38 +123,25 @@ void NatService::read_local(base::Instant now) {
 }
 
 void NatService::on_datagram(base::Bytes datagram, const base::Endpoint& from, base::Instant now) {
-  if (!nat::is_stun(datagram)) {
-    ++drops_.not_stun;
-    return;
-  }
-  if (auto request = nat::parse_binding_request(datagram)) {
-    // Our own hairpin probe, come back through the NAT.
-    if (hairpin_.id && *request == *hairpin_.id) {
+  base::Endpoint mapped;
+  std::string server;
+  switch (nat::take_stun(datagram, from, now, stun_, reflexive_, hairpin_.id, &mapped, &server)) {
+    case nat::StunIntake::kNotStun: ++drops_.not_stun; break;
+    case nat::StunIntake::kOwnRequest:
+      // Our own hairpin probe, come back through the NAT.
       hairpin_.id.reset();
       if (hairpin_.works != true) MW_LOG_INFO("NAT hairpinning works (from {})", from.to_string());
       hairpin_.works = true;
-    } else {
-      ++drops_.requests;
-    }
-    return;
+      break;
+    case nat::StunIntake::kOtherRequest: ++drops_.requests; break;
+    case nat::StunIntake::kMalformed: ++drops_.malformed; break;
+    case nat::StunIntake::kUnmatched: ++drops_.unmatched; break;
+    case nat::StunIntake::kError:
+    case nat::StunIntake::kObserved: break;
+    case nat::StunIntake::kNewAddress:
+      MW_LOG_INFO("reflexive address {} (STUN server {})", mapped.to_string(), server);
+      break;
   }
-  nat::StunParsed parsed = nat::parse_binding_response(datagram);
-  if (!parsed.message) {
-    ++drops_.malformed;
-    return;
-  }
-  if (!stun_.on_response(*parsed.message, from, now)) {
-    ++drops_.unmatched;
-    return;
-  }
-  if (parsed.message->type != nat::kStunBindingSuccess) return;
-  std::string name;
-  for (const nat::StunServerState& s : stun_.servers())
-    if (s.endpoint == from) name = s.name;
-  bool changed = reflexive_.observe(
-      nat::Observation{nat::Observation::Source::kStun, name, from, parsed.message->mapped, now});
-  if (changed)
-    MW_LOG_INFO("reflexive address {} (STUN server {})", parsed.message->mapped.to_string(), name);
 }
 
 void NatService::observed_by_member(std::string observer, const base::Endpoint& observer_endpoint,
@@ -212,7 +199,7 @@ base::Instant NatService::next_deadline() const {
 }
 
 void NatService::on_tick(base::Instant now) {
-  take_resolved(resolver_.collect(), now);
+  take_resolved(resolver_.collect());
   if (!unresolved_.empty() && now >= next_resolve_ && !resolver_.busy()) resolve(now);
   if (resolver_.busy()) next_poll_ = now + kResolvePoll;
   if (now >= next_local_) read_local(now);

@@ -89,7 +89,7 @@ class NatService final : public Subsystem, public DatagramHandler {
  private:
   void send(const base::Endpoint& to, base::Bytes datagram);
   void resolve(base::Instant now);
-  void take_resolved(std::vector<SeedResolver::Answer> answers, base::Instant now);
+  void take_resolved(std::vector<SeedResolver::Answer> answers);
   void update_servers();
   void read_local(base::Instant now);
   void tick_hairpin(base::Instant now);

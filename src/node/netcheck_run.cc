@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "crypto/random.h"
+#include "nat/stun_intake.h"
 #include "nat/stun_message.h"
 #include "node/nat_service.h"
 #include "node/netcheck_report.h"
@@ -111,18 +112,9 @@ base::Result<control::NetcheckReport> run_netcheck(const std::vector<std::string
   std::optional<nat::TransactionId> hairpin_id;
   std::optional<bool> hairpin;
   auto take = [&](base::Bytes d, const base::Endpoint& from, base::Instant now) {
-    if (!nat::is_stun(d)) return;
-    if (auto request = nat::parse_binding_request(d)) {
-      if (hairpin_id && *request == *hairpin_id) hairpin = true;
-      return;
-    }
-    nat::StunParsed parsed = nat::parse_binding_response(d);
-    if (!parsed.message || !client.on_response(*parsed.message, from, now)) return;
-    if (parsed.message->type != nat::kStunBindingSuccess) return;
-    for (const nat::StunServerState& s : client.servers())
-      if (s.endpoint == from)
-        reflexive.observe(
-            {nat::Observation::Source::kStun, s.name, from, parsed.message->mapped, now});
+    if (nat::take_stun(d, from, now, client, reflexive, hairpin_id, nullptr, nullptr) ==
+        nat::StunIntake::kOwnRequest)
+      hairpin = true;
   };
   client.tick(clock.now(), send);
   while (!client.idle() && clock.now() < end) {

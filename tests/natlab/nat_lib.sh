@@ -44,17 +44,27 @@ nat_paths_are() {
 }
 
 # nat_wait_path SECONDS WANT I J: waits until both report WANT; prints the milliseconds.
-nat_wait_path() {
-  local limit_ms=$(($1 * 1000)) want=$2 i=$3 j=$4 start
-  start=$(now_ms)
-  until nat_paths_are "$i" "$j" "$want"; do
-    if (($(now_ms) - start >= limit_ms)); then
-      echo $(($(now_ms) - start))
-      return 1
-    fi
-    sleep 0.1
-  done
-  echo $(($(now_ms) - start))
+nat_wait_path() { wait_ms "$1" 0.1 nat_paths_are "$3" "$4" "$2"; }
+
+# nat_flush_gap ROUTER FROM TO: node FROM pings node TO's mesh IPv4 every 0.2 s; ROUTER's NAT is
+# flushed (a reboot) after 3 s; prints the seconds from the flush to the next reply, or "none"
+# when none came within 20 s.
+nat_flush_gap() {
+  local router=$1 from=$2 to=$3 out=$MW_TMP/flush-ping.out flush_ms pid
+  ip netns exec "$(mesh_ns "$from")" ping -n -i 0.2 -w 23 -D "$(mesh_addr4 "$to")" >"$out" 2>&1 &
+  pid=$!
+  MW_PIDS+=("$pid")
+  sleep 3
+  flush_ms=$(now_ms)
+  natlab_flush "$router"
+  wait "$pid" || true
+  python3 - "$out" "$flush_ms" <<'PY'
+import re, sys
+flush = int(sys.argv[2]) / 1000
+times = [float(m.group(1)) for m in re.finditer(r"\[(\d+\.\d+)\] \d+ bytes from", open(sys.argv[1]).read())]
+after = [t for t in times if t > flush]
+print(f"{after[0] - flush:.1f}" if after else "none")
+PY
 }
 
 # nat_netcheck_field I FIELD: one field of node I's `netcheck --json` (from its daemon).

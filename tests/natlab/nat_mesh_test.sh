@@ -38,22 +38,9 @@ natlab_host h4 sya 10.204.0.2
 natlab_host h5 syb 10.205.0.2
 natlab_host h6 home 10.206.0.2
 
-# The lab first: each router as its kind, all at once (each has its own probe ports).
-declare -A kind_of=([eif]=eim-eif [apa]=eim-apdf [apb]=eim-apdf [sya]=edm [syb]=edm [home]=eim-apdf)
-declare -A check_pid=()
-for r in "${!kind_of[@]}"; do
-  natlab_check "$r" "${kind_of[$r]}" >"$MW_TMP/check-$r.out" 2>&1 &
-  check_pid[$r]=$!
-done
-for r in "${!kind_of[@]}"; do
-  if wait "${check_pid[$r]}"; then
-    pass "the lab: $r behaves as ${kind_of[$r]}"
-  else
-    fail "the lab: $r does not behave as ${kind_of[$r]}"
-    sed 's/^/     /' "$MW_TMP/check-$r.out"
-  fi
-done
-((MW_FAILED == 0)) || die "the lab is broken; nothing of meshward was tested"
+# The lab first: each router as its kind.
+natlab_check_all eif:eim-eif apa:eim-apdf apb:eim-apdf sya:edm syb:edm home:eim-apdf ||
+  die "the lab is broken; nothing of meshward was tested"
 
 # Node 1 is the seed; 2..7 sit behind the NATs.
 nat_node 1 seed
@@ -122,22 +109,7 @@ for pair in "2 3" "3 4" "3 7" "2 5"; do
 done
 
 # The apa NAT loses its mappings (a reboot) while h2 pings h3 every 0.2 s: traffic resumes.
-ns2=$(mesh_ns 3)
-ip netns exec "$ns2" ping -n -i 0.2 -w 30 -D "$(mesh_addr4 4)" >"$MW_TMP/flush-ping.out" 2>&1 &
-ping_pid=$!
-MW_PIDS+=("$ping_pid")
-sleep 3
-flush_ms=$(now_ms)
-natlab_flush apa
-wait "$ping_pid" || true
-gap=$(python3 - "$MW_TMP/flush-ping.out" "$flush_ms" <<'PY'
-import re, sys
-flush = int(sys.argv[2]) / 1000
-times = [float(m.group(1)) for m in re.finditer(r"\[(\d+\.\d+)\] \d+ bytes from", open(sys.argv[1]).read())]
-after = [t for t in times if t > flush]
-print(f"{after[0] - flush:.1f}" if after else "none")
-PY
-)
+gap=$(nat_flush_gap apa 3 4)
 if [[ $gap != none ]] && python3 -c "import sys; sys.exit(0 if float('$gap') <= 10 else 1)"; then
   pass "apa's mappings flushed mid-ping: replies again after $gap s"
 else

@@ -31,21 +31,7 @@ natlab_host h3 igd 10.206.0.3
 natlab_host h5 igd 10.206.0.4
 natlab_host h2 sym 10.204.0.2
 
-declare -A kind_of=([igd]=upnp [sym]=edm)
-declare -A check_pid=()
-for r in "${!kind_of[@]}"; do
-  natlab_check "$r" "${kind_of[$r]}" >"$MW_TMP/check-$r.out" 2>&1 &
-  check_pid[$r]=$!
-done
-for r in "${!kind_of[@]}"; do
-  if wait "${check_pid[$r]}"; then
-    pass "the lab: $r behaves as ${kind_of[$r]}"
-  else
-    fail "the lab: $r does not behave as ${kind_of[$r]}"
-    sed 's/^/     /' "$MW_TMP/check-$r.out"
-  fi
-done
-((MW_FAILED == 0)) || die "the lab is broken; nothing of meshward was tested"
+natlab_check_all igd:upnp sym:edm || die "the lab is broken; nothing of meshward was tested"
 
 IGD_URL=http://10.206.0.1:2189/rootDesc.xml # upnpc skips the 2 s discovery
 # The UDP mappings miniupnpd holds, one "external->internal 'description'" per line.

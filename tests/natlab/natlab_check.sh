@@ -201,3 +201,29 @@ natlab_check() {
   fi
   ((wrong == 0))
 }
+
+# natlab_check_all ROUTER:KIND...: natlab_check of every listed router at once (each router's
+# checks have their own ports); each router's facts are logged and its check is one pass or fail
+# line. Returns 1 when any router does not behave as its kind.
+natlab_check_all() {
+  local c status line bad=0
+  declare -A pid_of=()
+  for c in "$@"; do
+    natlab_check "${c%%:*}" "${c#*:}" >"$MW_TMP/check-${c%%:*}.out" 2>&1 &
+    pid_of[$c]=$!
+    MW_PIDS+=("${pid_of[$c]}")
+  done
+  for c in "$@"; do
+    status=0
+    wait "${pid_of[$c]}" || status=$?
+    natlab_forget_pid "${pid_of[$c]}"
+    while IFS= read -r line; do log "$line"; done <"$MW_TMP/check-${c%%:*}.out"
+    if ((status == 0)); then
+      pass "the lab: ${c%%:*} behaves as ${c#*:}"
+    else
+      fail "the lab: ${c%%:*} does not behave as ${c#*:}"
+      bad=1
+    fi
+  done
+  return "$bad"
+}

@@ -52,22 +52,8 @@ fi
 
 # ---- every router behaves as its kind --------------------------------------------------------
 
-# natlab_check of every router at once (each router's checks have their own ports); the facts
-# are logged, each check is one pass or fail.
-checks=(eif:eim-eif apdf:eim-apdf sym:edm cgn1:cgn home1:eim-eif hp:eim-eif igd:upnp)
-declare -A check_pid
-for c in "${checks[@]}"; do
-  natlab_check "${c%%:*}" "${c#*:}" >"$MW_TMP/check-${c%%:*}.out" 2>&1 &
-  check_pid[$c]=$!
-  MW_PIDS+=("${check_pid[$c]}")
-done
-for c in "${checks[@]}"; do
-  status=0
-  wait "${check_pid[$c]}" || status=$?
-  natlab_forget_pid "${check_pid[$c]}"
-  while IFS= read -r line; do log "$line"; done <"$MW_TMP/check-${c%%:*}.out"
-  if ((status == 0)); then pass "natlab_check ${c/:/ }"; else fail "natlab_check ${c/:/ }"; fi
-done
+natlab_check_all eif:eim-eif apdf:eim-apdf sym:edm cgn1:cgn home1:eim-eif hp:eim-eif igd:upnp ||
+  true # each router is its own pass or fail line
 log "checks done at $(($(now_ms) - START_MS)) ms"
 
 # ---- the STUN server sees what each kind should show -----------------------------------------

@@ -171,6 +171,22 @@ wait_until() {
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
+# wait_ms SECONDS INTERVAL CMD...: runs CMD every INTERVAL seconds until it succeeds; prints the
+# milliseconds that took. Returns 1 (still printing the time) at the deadline.
+wait_ms() {
+  local limit_ms=$(($1 * 1000)) interval=$2 start
+  shift 2
+  start=$(now_ms)
+  until "$@"; do
+    if (($(now_ms) - start >= limit_ms)); then
+      echo $(($(now_ms) - start))
+      return 1
+    fi
+    sleep "$interval"
+  done
+  echo $(($(now_ms) - start))
+}
+
 # ---- namespaces ------------------------------------------------------------------------------
 
 # netns_create NAME: a namespace with lo up, recorded for cleanup.

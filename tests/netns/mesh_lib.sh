@@ -241,17 +241,9 @@ mesh_converged() {
 # mesh_wait_converged SECONDS NODE...: waits (checking every 0.2 s) until the listed nodes have
 # converged; prints the milliseconds it took. Returns 1 at the deadline.
 mesh_wait_converged() {
-  local limit_ms=$(($1 * 1000)) start
+  local limit=$1
   shift
-  start=$(now_ms)
-  while ! mesh_converged "$@"; do
-    if (($(now_ms) - start >= limit_ms)); then
-      echo $(($(now_ms) - start))
-      return 1
-    fi
-    sleep 0.2
-  done
-  echo $(($(now_ms) - start))
+  wait_ms "$limit" 0.2 mesh_converged "$@"
 }
 
 # mesh_report_views NODE...: logs what each listed node sees (for failure messages).
