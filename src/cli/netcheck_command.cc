@@ -5,6 +5,7 @@
 // servers itself from a UDP port of its own.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <memory>
 #include <ostream>
@@ -38,6 +39,7 @@ void print_report(const Context& ctx, const control::NetcheckReport& r) {
   o << fmt::format("source:        {} (UDP port {})\n",
                    r.source == "daemon" ? "the running daemon" : "a one-off probe", r.port);
   o << fmt::format("mapping:       IPv4 {}, IPv6 {}\n", r.mapping_v4, r.mapping_v6);
+  o << fmt::format("filtering:     IPv4 {}, IPv6 {}\n", r.filtering_v4, r.filtering_v6);
   o << fmt::format("hairpinning:   {}\n", r.hairpin);
   o << fmt::format("reflexive:     IPv4 {}; IPv6 {}\n", list(r.reflexive_v4), list(r.reflexive_v6));
   o << fmt::format("local:         {}\n", list(r.local));
@@ -114,6 +116,12 @@ int run_netcheck(const Context& ctx, const NetcheckFlags& flags) {
   } else {
     print_report(ctx, *report);
   }
+  // A probe of its own that no server answered learnt nothing: say so, and let scripts see it.
+  // (A daemon's view stands on members' reports too, so its answer is the report.)
+  if (report->source == "standalone" &&
+      std::none_of(report->stun.begin(), report->stun.end(),
+                   [](const control::StunServerReport& s) { return s.status == "ok"; }))
+    return fail(ctx, fmt::format("no STUN server answered within {} s", flags.timeout_s));
   return kExitOk;
 }
 
@@ -124,9 +132,10 @@ void add_netcheck(CLI::App& root, Context& ctx, Commands& out) {
   auto* sub = root.add_subcommand(
       "netcheck",
       "Show what the NATs in front of this host do: the mapping (endpoint-independent or\n"
-      "-dependent, per IP family), hairpinning, the reflexive addresses and each STUN server's\n"
-      "answer and latency. Asks the running daemon (whose view includes what mesh members see);\n"
-      "without one, probes the STUN servers from a UDP port of its own.");
+      "-dependent, per IP family), the filtering (told by a STUN server with a second address),\n"
+      "hairpinning, the reflexive addresses and each STUN server's answer and latency. Asks the\n"
+      "running daemon (whose view includes what mesh members see); without one, probes the STUN\n"
+      "servers from a UDP port of its own, and exits 1 when none of them answered.");
   sub->add_flag("--json", flags->json, "print JSON instead of text");
   sub->add_option("--socket", flags->socket,
                   "the daemon's control socket (default: $MESHWARD_SOCKET, else "

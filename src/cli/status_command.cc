@@ -72,9 +72,9 @@ void print_member_table(const Context& ctx, const std::vector<control::MemberSta
     std::string ipv4 = or_dash(m.ipv4);
     if (!m.ipv4_routed) ipv4 += " (collision, not routed)";
     rows.push_back({or_dash(m.name), or_dash(m.identity.substr(0, 8)), or_dash(m.state),
-                    or_dash(m.path), or_dash(m.endpoint), ipv4,
-                    ago_text(m.last_handshake_unix, now), bytes_text(m.rx_bytes),
-                    bytes_text(m.tx_bytes), rtt_text(m.rtt_ms)});
+                    m.via.empty() ? or_dash(m.path) : m.path + " (" + m.via + ")",
+                    or_dash(m.endpoint), ipv4, ago_text(m.last_handshake_unix, now),
+                    bytes_text(m.rx_bytes), bytes_text(m.tx_bytes), rtt_text(m.rtt_ms)});
   }
   std::array<size_t, 10> width{};
   for (const auto& row : rows)

@@ -74,6 +74,8 @@ json netcheck_to_json(const NetcheckReport& r) {
           {"port", r.port},
           {"mapping_v4", r.mapping_v4},
           {"mapping_v6", r.mapping_v6},
+          {"filtering_v4", r.filtering_v4},
+          {"filtering_v6", r.filtering_v6},
           {"hairpin", r.hairpin},
           {"reflexive_v4", r.reflexive_v4},
           {"reflexive_v6", r.reflexive_v6},
@@ -91,6 +93,8 @@ base::Result<NetcheckReport> netcheck_from_json(const json& j) {
   f.read("port", r.port);
   f.read("mapping_v4", r.mapping_v4);
   f.read("mapping_v6", r.mapping_v6);
+  f.read("filtering_v4", r.filtering_v4);
+  f.read("filtering_v6", r.filtering_v6);
   f.read("hairpin", r.hairpin);
   read_strings(f, "reflexive_v4", r.reflexive_v4);
   read_strings(f, "reflexive_v6", r.reflexive_v6);

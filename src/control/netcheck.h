@@ -59,6 +59,10 @@ struct NetcheckReport {
   // "unknown" | "none" (no NAT) | "endpoint-independent" | "endpoint-dependent"
   std::string mapping_v4 = "unknown";
   std::string mapping_v6 = "unknown";
+  // "unknown" | "endpoint-independent" | "address-dependent" | "address-and-port-dependent":
+  // known only through a STUN server with a second address (RFC 5780)
+  std::string filtering_v4 = "unknown";
+  std::string filtering_v6 = "unknown";
   std::string hairpin = "unknown";                      // "yes" | "no" | "unknown"
   std::vector<std::string> reflexive_v4, reflexive_v6;  // "ip:port", most observed first
   std::vector<std::string> local;                       // our own addresses with the port

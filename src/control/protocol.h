@@ -37,6 +37,9 @@ struct MemberStatus {
   // "direct": we reach it ourselves; "indirect": only through other members (no punch got
   // through: docs/nat.md); "" while it is not live.
   std::string path;
+  // How a direct path goes (node/path_label.h): "punched" | "mapped" | "reflexive" | "lan" |
+  // "public" | "" (not said).
+  std::string via;
   std::string ipv4;         // derived mesh IPv4
   std::string ipv6;         // derived mesh IPv6
   bool ipv4_routed = true;  // false when its IPv4 collides with another member's (see ipv4_note)

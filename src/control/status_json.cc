@@ -16,6 +16,7 @@ json member_to_json(const MemberStatus& m) {
             {"state", m.state},
             {"endpoint", m.endpoint},
             {"path", m.path},
+            {"via", m.via},
             {"ipv4", m.ipv4},
             {"ipv6", m.ipv6},
             {"ipv4_routed", m.ipv4_routed},
@@ -59,6 +60,7 @@ base::Result<MemberStatus> member_from_json(const json& j, const std::string& wh
   f.read("state", m.state);
   f.read("endpoint", m.endpoint);
   f.read("path", m.path);
+  f.read("via", m.via);
   f.read("ipv4", m.ipv4);
   f.read("ipv6", m.ipv6);
   f.read("ipv4_routed", m.ipv4_routed);

@@ -27,17 +27,31 @@ const char* decode_error_name(DecodeError e) {
   return "?";
 }
 
+const char* candidate_kind_name(CandidateKind k) {
+  switch (k) {
+    case CandidateKind::kUnknown: return "unknown";
+    case CandidateKind::kHost: return "host";
+    case CandidateKind::kReflexive: return "reflexive";
+    case CandidateKind::kMapped: return "mapped";
+  }
+  return "?";
+}
+
 size_t endpoint_len(const base::Endpoint& e) { return 1 + e.address.length() + 2; }
 
-void encode_endpoint(base::Writer& w, const base::Endpoint& e) {
-  w.u8(e.address.is_v4() ? 4 : 6);
+void encode_endpoint(base::Writer& w, const base::Endpoint& e, CandidateKind kind) {
+  w.u8(uint8_t(static_cast<uint8_t>(kind) << 4 | (e.address.is_v4() ? 4 : 6)));
   w.bytes(base::Bytes(e.address.data(), e.address.length()));
   w.u16le(e.port);
 }
 
-DecodeError decode_endpoint(base::Reader& r, base::Endpoint* out) {
-  uint8_t family = r.u8();
+DecodeError decode_endpoint(base::Reader& r, base::Endpoint* out, CandidateKind* kind) {
+  uint8_t kind_family = r.u8();
   if (!r.ok()) return DecodeError::kTruncated;
+  uint8_t family = kind_family & 0x0F, k = kind_family >> 4;
+  if (k > static_cast<uint8_t>(kind ? CandidateKind::kMapped : CandidateKind::kUnknown))
+    return DecodeError::kBadEndpoint;
+  if (kind) *kind = static_cast<CandidateKind>(k);
   if (family == 4) {
     std::array<uint8_t, 4> a{};
     r.copy(a);

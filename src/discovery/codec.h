@@ -42,10 +42,21 @@ enum class DecodeError : uint8_t {
 };
 const char* decode_error_name(DecodeError e);
 
-// family u8 (4 or 6) | address (4 or 16 bytes, network order) | port u16 little-endian.
+// What an endpoint of an alive claim is to its member (docs/nat.md): its own interface address
+// (host), what its NAT maps its port to as others see it (reflexive), or a port mapping its
+// gateway granted (mapped). kUnknown: not said (an --announce endpoint).
+enum class CandidateKind : uint8_t { kUnknown = 0, kHost = 1, kReflexive = 2, kMapped = 3 };
+// "unknown" "host" "reflexive" "mapped"
+const char* candidate_kind_name(CandidateKind k);
+
+// kind_family u8 | address (4 or 16 bytes, network order) | port u16 little-endian, where
+// kind_family's low nibble is the family (4 or 6) and its high nibble a CandidateKind (alive
+// claims' endpoints only; zero everywhere else).
 size_t endpoint_len(const base::Endpoint& e);
-void encode_endpoint(base::Writer& w, const base::Endpoint& e);
-// kOk, kTruncated or kBadEndpoint; `out` is only meaningful on kOk.
-DecodeError decode_endpoint(base::Reader& r, base::Endpoint* out);
+void encode_endpoint(base::Writer& w, const base::Endpoint& e,
+                     CandidateKind kind = CandidateKind::kUnknown);
+// kOk, kTruncated or kBadEndpoint; `out` is only meaningful on kOk. Without `kind`, a non-zero
+// kind is kBadEndpoint; with it, a kind above kMapped is.
+DecodeError decode_endpoint(base::Reader& r, base::Endpoint* out, CandidateKind* kind = nullptr);
 
 }  // namespace mw::swim

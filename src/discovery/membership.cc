@@ -25,12 +25,15 @@ Membership::Membership(const trust::Identity& self, trust::TrustStore trust, Con
 
 void Membership::start(base::Instant now, base::WallTime /*wall*/, uint64_t incarnation,
                        std::vector<base::Endpoint> announced,
-                       std::optional<trust::Certificate> certificate, uint64_t counter_seed) {
+                       std::optional<trust::Certificate> certificate, uint64_t counter_seed,
+                       std::vector<CandidateKind> kinds) {
   if (announced.size() > kMaxEndpoints) announced.resize(kMaxEndpoints);
+  kinds.resize(announced.size(), CandidateKind::kUnknown);
   announced_ = std::move(announced);
+  announced_kinds_ = std::move(kinds);
   certificate_ = certificate ? trust::encode_certificate(*certificate) : std::vector<uint8_t>{};
   incarnation_ = incarnation;
-  self_alive_ = make_alive(self_, incarnation_, announced_, certificate_);
+  self_alive_ = make_alive(self_, incarnation_, announced_, certificate_, announced_kinds_);
   counter_ = std::max(counter_, counter_seed);
   started_ = true;
   left_ = false;
@@ -47,12 +50,15 @@ void Membership::start(base::Instant now, base::WallTime /*wall*/, uint64_t inca
   next_reconnect_ = now + config_.reconnect_interval;
 }
 
-bool Membership::set_announced(std::vector<base::Endpoint> announced) {
+bool Membership::set_announced(std::vector<base::Endpoint> announced,
+                               std::vector<CandidateKind> kinds) {
   if (announced.size() > kMaxEndpoints) announced.resize(kMaxEndpoints);
-  if (!started_ || left_ || announced == announced_) return false;
+  kinds.resize(announced.size(), CandidateKind::kUnknown);
+  if (!started_ || left_ || (announced == announced_ && kinds == announced_kinds_)) return false;
   announced_ = std::move(announced);
+  announced_kinds_ = std::move(kinds);
   if (incarnation_ < UINT64_MAX) ++incarnation_;
-  self_alive_ = make_alive(self_, incarnation_, announced_, certificate_);
+  self_alive_ = make_alive(self_, incarnation_, announced_, certificate_, announced_kinds_);
   broadcast(self_alive_);
   return true;
 }

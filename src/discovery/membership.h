@@ -34,14 +34,15 @@ class Membership {
 
   // Our own alive claim: incarnation (callers pass wall-clock seconds at start so a restart
   // always supersedes old claims), announced endpoints (at most 4 kept) and certificate;
-  // `counter_seed` seeds the datagram counter (e.g. wall-clock nanoseconds).
+  // `counter_seed` seeds the datagram counter (e.g. wall-clock nanoseconds); `kinds` says what
+  // each announced endpoint is (missing ones kUnknown).
   void start(base::Instant now, base::WallTime wall, uint64_t incarnation,
              std::vector<base::Endpoint> announced, std::optional<trust::Certificate> certificate,
-             uint64_t counter_seed);
+             uint64_t counter_seed, std::vector<CandidateKind> kinds = {});
   // New endpoints for our signed alive claim (the node's candidates changed: a reflexive or a
   // local address came or went): a new incarnation, gossiped like a refutation. At most 4 kept;
   // false (and nothing sent) when they are what the claim says already.
-  bool set_announced(std::vector<base::Endpoint> announced);
+  bool set_announced(std::vector<base::Endpoint> announced, std::vector<CandidateKind> kinds = {});
   const std::vector<base::Endpoint>& announced() const { return announced_; }
   // Sends a join to a seed address (we do not know who is there); tick() retries it with
   // backoff (join_retry_min doubling to join_retry_max) while no member is alive.
@@ -227,6 +228,7 @@ class Membership {
   bool left_ = false;
   uint64_t incarnation_ = 0;
   std::vector<base::Endpoint> announced_;
+  std::vector<CandidateKind> announced_kinds_;  // as many as announced_
   std::vector<uint8_t> certificate_;
   Statement self_alive_;
   uint64_t counter_ = 0;

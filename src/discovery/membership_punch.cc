@@ -66,6 +66,7 @@ void Membership::tick_punch(base::Instant now, Transport& out) {
       ++stats_.punches_succeeded;
       stats_.punch_time_total += *m->heard_at - p.started;
       m->intro_backoff = base::Duration::zero();
+      m->view.punched = m->authenticated;
       set_direct_failed(*m, false);
     }
     if (!m || !m->live() || heard || (p.rounds_left <= 0 && now >= p.next)) {

@@ -107,6 +107,7 @@ TEST_F(PunchTest, IntroducedPeerIsPingedInPacedRoundsUntilItAnswers) {
   EXPECT_EQ(m().stats().punches_succeeded, 1u);
   EXPECT_EQ(m().stats().punch_time_total, Duration::millis(250));
   EXPECT_TRUE(m().find(c_.id())->direct);
+  EXPECT_EQ(m().find(c_.id())->punched, c_.endpoint()) << "where the punch first heard it";
 }
 
 TEST_F(PunchTest, PunchGivesUpAfterItsRounds) {

@@ -61,7 +61,7 @@ void Membership::refute(uint64_t accused_incarnation) {
   // Saturate, never wrap (an incarnation of 2^64-1 cannot be superseded, but never goes back).
   uint64_t next = accused_incarnation == UINT64_MAX ? UINT64_MAX : accused_incarnation + 1;
   incarnation_ = std::max(incarnation_, next);
-  self_alive_ = make_alive(self_, incarnation_, announced_, certificate_);
+  self_alive_ = make_alive(self_, incarnation_, announced_, certificate_, announced_kinds_);
   broadcast(self_alive_);
   ++stats_.refutations;
   // Lifeguard: being accused hints that we are the slow one.
@@ -204,6 +204,7 @@ void Membership::update_claim(Member& m, const Statement& claim, base::Instant n
   m.alive = claim;
   m.view.incarnation = claim.incarnation;
   m.view.announced = claim.endpoints;
+  m.view.announced_kinds = claim.kinds;
   set_state(m, MemberState::kAlive, std::nullopt, now);
   m.refresh_endpoint();
 }

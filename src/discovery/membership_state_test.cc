@@ -80,6 +80,27 @@ TEST_F(StateTest, NewCandidatesAreANewSignedClaim) {
   EXPECT_EQ(m().announced().size(), 4u);
 }
 
+TEST_F(StateTest, ANewKindOfTheSameEndpointsIsANewClaim) {
+  std::vector<base::Endpoint> candidates = {*base::Endpoint::parse("10.99.1.1:51821")};
+  ASSERT_TRUE(m().set_announced(candidates, {CandidateKind::kReflexive}));
+  uint64_t before = m().incarnation();
+  EXPECT_FALSE(m().set_announced(candidates, {CandidateKind::kReflexive}));
+  // The gateway's mapping turns out to be the same address: now said to be mapped.
+  EXPECT_TRUE(m().set_announced(candidates, {CandidateKind::kMapped}));
+  EXPECT_EQ(m().incarnation(), before + 1);
+  EXPECT_TRUE(queued_self_alive(before + 1));
+}
+
+TEST_F(StateTest, AMembersKindsComeFromItsClaim) {
+  Statement claim =
+      make_alive(b_.identity(), kInc + 5, {b_.endpoint()}, {}, {CandidateKind::kHost});
+  deliver(c_, c_.gossip(self_id(), {claim}));
+  const MemberView* v = m().find(b_.id());
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->announced, std::vector<base::Endpoint>{b_.endpoint()});
+  EXPECT_EQ(v->announced_kinds, std::vector<CandidateKind>{CandidateKind::kHost});
+}
+
 // A claim we hold already is no drop: syncs and retransmissions repeat every claim by design
 // (on an idle, healthy pair they made `stale` drops grow for no fault). Older ones are stale.
 TEST_F(StateTest, AliveNode_Idempotent) {

@@ -18,7 +18,8 @@ void encode_unsigned(base::Writer& w, const Statement& s) {
   w.u64le(s.incarnation);
   if (s.kind == StatementKind::kAlive) {
     w.u8(static_cast<uint8_t>(s.endpoints.size()));
-    for (const base::Endpoint& e : s.endpoints) encode_endpoint(w, e);
+    for (size_t i = 0; i < s.endpoints.size(); ++i)
+      encode_endpoint(w, s.endpoints[i], i < s.kinds.size() ? s.kinds[i] : CandidateKind::kUnknown);
     w.u16le(static_cast<uint16_t>(s.certificate.size()));
     w.bytes(s.certificate);
   }
@@ -60,6 +61,7 @@ DecodeError decode_statement(base::Reader& r, Statement* out) {
   out->incarnation = r.u64le();
   if (!r.ok()) return DecodeError::kTruncated;
   out->endpoints.clear();
+  out->kinds.clear();
   out->certificate.clear();
   bool self_claim = out->kind == StatementKind::kAlive || out->kind == StatementKind::kLeave;
   if (self_claim && out->author != out->subject) return DecodeError::kBadAuthor;
@@ -68,8 +70,9 @@ DecodeError decode_statement(base::Reader& r, Statement* out) {
     if (!r.ok()) return DecodeError::kTruncated;
     if (count > kMaxEndpoints) return DecodeError::kBadCount;
     out->endpoints.resize(count);
-    for (base::Endpoint& e : out->endpoints) {
-      DecodeError err = decode_endpoint(r, &e);
+    out->kinds.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+      DecodeError err = decode_endpoint(r, &out->endpoints[i], &out->kinds[i]);
       if (err != DecodeError::kOk) return err;
     }
     uint16_t cert_len = r.u16le();
@@ -103,13 +106,16 @@ bool verify_statement(const Statement& s) {
 }
 
 Statement make_alive(const trust::Identity& self, uint64_t incarnation,
-                     std::vector<base::Endpoint> endpoints, std::vector<uint8_t> certificate) {
+                     std::vector<base::Endpoint> endpoints, std::vector<uint8_t> certificate,
+                     std::vector<CandidateKind> kinds) {
   Statement s;
   s.kind = StatementKind::kAlive;
   s.subject = self.public_key;
   s.incarnation = incarnation;
   if (endpoints.size() > kMaxEndpoints) endpoints.resize(kMaxEndpoints);
+  kinds.resize(endpoints.size(), CandidateKind::kUnknown);
   s.endpoints = std::move(endpoints);
+  s.kinds = std::move(kinds);
   s.certificate = std::move(certificate);
   sign_statement(s, self);
   return s;

@@ -4,7 +4,8 @@
 //
 // Layout (little-endian):
 //   kind u8 (1 alive, 2 suspect, 3 dead, 4 leave) | author 32 | subject 32 | incarnation u64
-//   | [alive only: endpoint_count u8 (<= 4) | endpoints | cert_len u16 | certificate]
+//   | [alive only: endpoint_count u8 (<= 4) | endpoints, each with its CandidateKind
+//      (codec.h) | cert_len u16 | certificate]
 //   | signature 64
 // The signature is Ed25519 by `author` over "meshward statement v1" || every byte before it.
 // alive and leave are claims about oneself: author == subject, enforced by the decoder.
@@ -35,6 +36,7 @@ struct Statement {
   PublicKey subject{};
   uint64_t incarnation = 0;
   std::vector<base::Endpoint> endpoints;  // alive only, at most kMaxEndpoints
+  std::vector<CandidateKind> kinds;       // alive only: endpoints[i]'s kind, as many
   std::vector<uint8_t> certificate;       // alive only: trust::encode_certificate form, or empty
   crypto::Ed25519Signature signature{};
 
@@ -58,8 +60,10 @@ void sign_statement(Statement& s, const trust::Identity& author);
 bool verify_statement(const Statement& s);
 
 // Convenience constructors that sign.
+// `kinds`: of each endpoint (missing ones kUnknown).
 Statement make_alive(const trust::Identity& self, uint64_t incarnation,
-                     std::vector<base::Endpoint> endpoints, std::vector<uint8_t> certificate);
+                     std::vector<base::Endpoint> endpoints, std::vector<uint8_t> certificate,
+                     std::vector<CandidateKind> kinds = {});
 Statement make_accusation(const trust::Identity& author, StatementKind kind,
                           const PublicKey& subject, uint64_t incarnation);
 

@@ -151,5 +151,52 @@ TEST(Statement, GossipItemHint) {
   EXPECT_EQ(decode_gossip_item(r2, &back), DecodeError::kBadReserved);
 }
 
+TEST(Statement, CandidateKindsRideInTheEndpointFamilyByte) {
+  trust::Identity a = trust::testing::identity_from_byte(1);
+  base::Endpoint v6{*base::IpAddress::parse("fd00::1"), 4242};
+  Statement s = make_alive(a, 77, {test_endpoint(1), v6, test_endpoint(3)}, {},
+                           {CandidateKind::kMapped, CandidateKind::kHost});
+  ASSERT_EQ(s.kinds.size(), 3u) << "a missing kind is unknown";
+  EXPECT_EQ(s.kinds[2], CandidateKind::kUnknown);
+  std::vector<uint8_t> bytes = encode(s);
+  // kind u8 | author | subject | incarnation | count, then the first endpoint's kind_family.
+  size_t first = 1 + 32 + 32 + 8 + 1;
+  EXPECT_EQ(bytes[first], 0x34) << "mapped (3) << 4 | IPv4";
+  EXPECT_EQ(bytes[first + 7], 0x16) << "host (1) << 4 | IPv6";
+  EXPECT_EQ(bytes[first + 7 + 19], 0x04) << "unknown: the plain family byte";
+  Statement back;
+  ASSERT_EQ(decode(bytes, &back), DecodeError::kOk);
+  EXPECT_EQ(back.kinds, s.kinds);
+  EXPECT_TRUE(verify_statement(back));
+  // The kind is signed: another kind is another statement.
+  bytes[first] = 0x24;
+  ASSERT_EQ(decode(bytes, &back), DecodeError::kOk);
+  EXPECT_EQ(back.kinds[0], CandidateKind::kReflexive);
+  EXPECT_FALSE(verify_statement(back));
+  // No kind above mapped.
+  bytes[first] = 0x44;
+  EXPECT_EQ(decode(bytes, &back), DecodeError::kBadEndpoint);
+}
+
+TEST(Statement, AHintCarriesNoKind) {
+  trust::Identity a = trust::testing::identity_from_byte(1);
+  GossipItem g{make_alive(a, 1, {}, {}), test_endpoint(2)};
+  std::vector<uint8_t> buf(gossip_item_len(g));
+  base::Writer w(buf);
+  encode_gossip_item(w, g);
+  ASSERT_EQ(buf[buf.size() - 7], 0x04);
+  buf[buf.size() - 7] = 0x14;
+  base::Reader r(buf);
+  GossipItem back;
+  EXPECT_EQ(decode_gossip_item(r, &back), DecodeError::kBadEndpoint);
+}
+
+TEST(CandidateKind, Names) {
+  EXPECT_STREQ(candidate_kind_name(CandidateKind::kUnknown), "unknown");
+  EXPECT_STREQ(candidate_kind_name(CandidateKind::kHost), "host");
+  EXPECT_STREQ(candidate_kind_name(CandidateKind::kReflexive), "reflexive");
+  EXPECT_STREQ(candidate_kind_name(CandidateKind::kMapped), "mapped");
+}
+
 }  // namespace
 }  // namespace mw::swim

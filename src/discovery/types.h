@@ -14,6 +14,7 @@
 #include "base/ip_address.h"
 #include "base/time.h"
 #include "crypto/keys.h"
+#include "discovery/codec.h"
 #include "trust/certificate.h"
 
 namespace mw::swim {
@@ -84,7 +85,10 @@ struct MemberView {
   uint64_t incarnation = 0;
   // Address of the last authenticated datagram from it, else the best hint.
   std::optional<base::Endpoint> endpoint;
-  std::vector<base::Endpoint> announced;  // endpoints in its signed alive claim
+  std::vector<base::Endpoint> announced;       // endpoints in its signed alive claim
+  std::vector<CandidateKind> announced_kinds;  // what each of them is (as many)
+  // The address a punch session first heard it from (docs/nat.md), unset before one succeeded.
+  std::optional<base::Endpoint> punched;
   std::optional<trust::Certificate> certificate;
   std::string admitted_by;            // trust::Decision::detail
   std::optional<base::Duration> rtt;  // last measured ping->ack round trip

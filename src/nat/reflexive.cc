@@ -71,20 +71,30 @@ std::vector<base::Endpoint> ReflexiveAddresses::addresses(base::IpAddress::Famil
 }
 
 Mapping ReflexiveAddresses::mapping(base::IpAddress::Family family) const {
+  // An observer that sees our own address reached us without a NAT (the same network): it
+  // says nothing of how the NAT toward the others maps.
   std::set<base::IpAddress> observers;
   std::set<base::Endpoint> mapped;
-  bool all_local = true;
+  bool any_local = false;
   for (const Observation& o : observations_) {
     if (o.mapped.address.family() != family) continue;
+    if (is_local(o.mapped)) {
+      any_local = true;
+      continue;
+    }
     observers.insert(o.observer_endpoint.address);
     mapped.insert(o.mapped);
-    all_local &= is_local(o.mapped);
   }
-  if (mapped.empty()) return Mapping::kUnknown;
-  // One observer can show that there is no NAT, but not how a NAT maps.
-  if (all_local) return Mapping::kNone;
+  if (mapped.empty()) return any_local ? Mapping::kNone : Mapping::kUnknown;
   if (mapped.size() > 1) return Mapping::kEndpointDependent;
+  // One observer can show that there is no NAT, but not how a NAT maps.
   return observers.size() >= 2 ? Mapping::kEndpointIndependent : Mapping::kUnknown;
+}
+
+bool ReflexiveAddresses::seen_unchanged_by(const std::string& observer) const {
+  auto o = std::find_if(observations_.begin(), observations_.end(),
+                        [&](const Observation& x) { return x.observer == observer; });
+  return o != observations_.end() && is_local(o->mapped);
 }
 
 }  // namespace mw::nat

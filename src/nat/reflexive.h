@@ -3,12 +3,14 @@
 // in front of it. Observations come from STUN servers and from mesh members (each acks a ping
 // with the source address it saw, in an authenticated message). Pure.
 //
-// Mapping (RFC 4787 §4.1) per address family, from the observers of the last max_age:
+// Mapping (RFC 4787 §4.1) per address family, from the observers of the last max_age. An
+// observer that saw one of our own local endpoints reached us without a NAT (the same LAN): it
+// counts only when no other did.
 //   - kNone: every observer saw one of our own local endpoints (no NAT);
-//   - kEndpointIndependent: two or more observers at different IP addresses saw the same
+//   - kEndpointIndependent: two or more of the others, at different IP addresses, saw the same
 //     mapped endpoint, and none saw another;
-//   - kEndpointDependent: observers saw different mapped endpoints;
-//   - kUnknown: fewer than two observers at different addresses.
+//   - kEndpointDependent: the others saw different mapped endpoints;
+//   - kUnknown: fewer than two others at different addresses.
 #pragma once
 
 #include <cstddef>
@@ -51,6 +53,9 @@ class ReflexiveAddresses {
   std::vector<base::Endpoint> addresses(base::IpAddress::Family family) const;
   Mapping mapping(base::IpAddress::Family family) const;
   const std::vector<Observation>& observations() const { return observations_; }
+  // Whether `observer`'s latest observation is one of our own endpoints (no NAT on our side
+  // toward it); false without one.
+  bool seen_unchanged_by(const std::string& observer) const;
 
  private:
   bool is_local(const base::Endpoint& e) const;

@@ -45,9 +45,28 @@ TEST(Reflexive, OwnEndpointSeenMeansNoNat) {
   r.observe(seen("a", "10.99.0.2:51821", "10.99.0.5:51821"));
   EXPECT_EQ(r.mapping(Family::kV4), Mapping::kNone);
   EXPECT_TRUE(r.addresses(Family::kV4).empty());
-  // The same address with another port is a NAT (or a firewall that rewrites ports).
+  EXPECT_TRUE(r.seen_unchanged_by("a"));
+  // The same address with another port is a NAT (or a firewall that rewrites ports) toward b;
+  // a reached us without one (the same network). How that NAT maps takes a second observer.
   r.observe(seen("b", "10.99.0.3:51821", "10.99.0.5:1024"));
+  EXPECT_EQ(r.mapping(Family::kV4), Mapping::kUnknown);
+  EXPECT_FALSE(r.seen_unchanged_by("b"));
+  EXPECT_FALSE(r.seen_unchanged_by("nobody"));
+  r.observe(seen("c", "10.99.0.4:51821", "10.99.0.5:1025"));
   EXPECT_EQ(r.mapping(Family::kV4), Mapping::kEndpointDependent);
+}
+
+// A member on our LAN sees our own address; the world sees the NAT's. The LAN member must not
+// make an endpoint-independent NAT look endpoint-dependent.
+TEST(Reflexive, ALanObserverDoesNotChangeTheNatsMapping) {
+  ReflexiveAddresses r;
+  r.set_local({ep("10.201.0.2:51821")});
+  r.observe(seen("lan", "10.201.0.3:51821", "10.201.0.2:51821"));
+  r.observe(seen("a", "10.99.0.20:51821", "10.99.1.1:51821"));
+  r.observe(seen("b", "10.99.1.2:51821", "10.99.1.1:51821"));
+  EXPECT_EQ(r.mapping(Family::kV4), Mapping::kEndpointIndependent);
+  EXPECT_EQ(r.addresses(Family::kV4), std::vector<Endpoint>{ep("10.99.1.1:51821")});
+  EXPECT_TRUE(r.seen_unchanged_by("lan"));
 }
 
 TEST(Reflexive, LatestObservationOfAnObserverWins) {

@@ -102,12 +102,22 @@ bool StunClient::on_response(const StunMessage& response, const base::Endpoint& 
     ++s.answers;
     s.status = StunServerState::Status::kOk;
     s.mapped = response.mapped;
+    s.other = response.other;
     s.answered_at = now;
     // Only an answer to a single transmission measures the round trip (Karn's rule).
     if (t.sent == 1) s.rtt = now - t.first_sent;
     return true;
   }
   return false;
+}
+
+void StunClient::give_up() {
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    if (!transactions_[i].active) continue;
+    transactions_[i].active = false;
+    ++servers_[i].timeouts;
+    servers_[i].status = StunServerState::Status::kTimeout;
+  }
 }
 
 bool StunClient::idle() const {

@@ -36,6 +36,7 @@ struct StunServerState {
   base::Endpoint endpoint;
   std::optional<base::Endpoint> mapped;  // the latest answer's reflexive address
   std::optional<base::Duration> rtt;     // of the latest answer (first transmission answered)
+  std::optional<base::Endpoint> other;   // the server's other address, when it announced one
   std::optional<base::Instant> answered_at;
   enum class Status : uint8_t { kPending, kOk, kTimeout, kError } status = Status::kPending;
   int error_code = 0;  // of a Binding error response
@@ -61,6 +62,8 @@ class StunClient {
   bool on_response(const StunMessage& response, const base::Endpoint& from, base::Instant now);
 
   const std::vector<StunServerState>& servers() const { return servers_; }
+  // Ends every transaction in flight as a timeout (a one-off probe out of time).
+  void give_up();
   // Whether no transaction is in flight (every server of the last round answered or failed).
   bool idle() const;
   uint64_t rounds() const { return rounds_; }

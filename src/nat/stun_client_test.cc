@@ -160,5 +160,27 @@ TEST_F(StunClientTest, NewServerListKeepsWhatAKeptServerSaid) {
   EXPECT_FALSE(client_.servers()[0].mapped);
 }
 
+TEST_F(StunClientTest, GivingUpTimesOutWhatIsInFlightOnly) {
+  client_.set_servers({server("a", "10.99.0.2:3478"), server("b", "10.99.0.3:3478")});
+  tick();
+  ASSERT_TRUE(client_.on_response(answer(0, "10.99.1.1:1"), ep("10.99.0.2:3478"), now_));
+  client_.give_up();
+  EXPECT_TRUE(client_.idle());
+  EXPECT_EQ(client_.servers()[0].status, StunServerState::Status::kOk);
+  EXPECT_EQ(client_.servers()[1].status, StunServerState::Status::kTimeout);
+  EXPECT_EQ(client_.servers()[1].timeouts, 1u);
+  // Its late answer is no longer taken.
+  EXPECT_FALSE(client_.on_response(answer(1, "10.99.1.1:1"), ep("10.99.0.3:3478"), now_));
+}
+
+TEST_F(StunClientTest, AnAnswerKeepsTheServersOtherAddress) {
+  client_.set_servers({server("a", "10.99.0.2:3478")});
+  tick();
+  StunMessage m = answer(0, "10.99.1.1:1");
+  m.other = ep("10.99.0.3:3479");
+  ASSERT_TRUE(client_.on_response(m, ep("10.99.0.2:3478"), now_));
+  EXPECT_EQ(client_.servers()[0].other, ep("10.99.0.3:3479"));
+}
+
 }  // namespace
 }  // namespace mw::nat

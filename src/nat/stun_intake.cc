@@ -3,26 +3,42 @@
 
 namespace mw::nat {
 
-StunIntake take_stun(base::Bytes datagram, const base::Endpoint& from, base::Instant now,
-                     StunClient& client, ReflexiveAddresses& reflexive,
-                     const std::optional<TransactionId>& own_request, base::Endpoint* mapped,
-                     std::string* server) {
-  if (!is_stun(datagram)) return StunIntake::kNotStun;
-  if (auto request = parse_binding_request(datagram))
-    return own_request && *request == *own_request ? StunIntake::kOwnRequest
-                                                   : StunIntake::kOtherRequest;
+StunTaken take_stun(base::Bytes datagram, const base::Endpoint& from, base::Instant now,
+                    const StunParties& parties) {
+  StunTaken out;
+  if (!is_stun(datagram)) return out;
+  if (auto request = parse_binding_request(datagram)) {
+    out.intake = parties.own_request && *request == *parties.own_request
+                     ? StunIntake::kOwnRequest
+                     : StunIntake::kOtherRequest;
+    return out;
+  }
   StunParsed parsed = parse_binding_response(datagram);
-  if (!parsed.message) return StunIntake::kMalformed;
-  if (!client.on_response(*parsed.message, from, now)) return StunIntake::kUnmatched;
-  if (parsed.message->type != kStunBindingSuccess) return StunIntake::kError;
-  std::string name;
-  for (const StunServerState& s : client.servers())
-    if (s.endpoint == from) name = s.name;
-  bool changed = reflexive.observe(
-      Observation{Observation::Source::kStun, name, from, parsed.message->mapped, now});
-  if (mapped) *mapped = parsed.message->mapped;
-  if (server) *server = std::move(name);
-  return changed ? StunIntake::kNewAddress : StunIntake::kObserved;
+  if (!parsed.message) {
+    out.intake = StunIntake::kMalformed;
+    return out;
+  }
+  for (FilteringTest& test : parties.filtering) {
+    if (test.on_response(*parsed.message, from, now)) {
+      out.intake = StunIntake::kFiltering;
+      return out;
+    }
+  }
+  if (!parties.client.on_response(*parsed.message, from, now)) {
+    out.intake = StunIntake::kUnmatched;
+    return out;
+  }
+  if (parsed.message->type != kStunBindingSuccess) {
+    out.intake = StunIntake::kError;
+    return out;
+  }
+  for (const StunServerState& s : parties.client.servers())
+    if (s.endpoint == from) out.server = s.name;
+  bool changed = parties.reflexive.observe(
+      Observation{Observation::Source::kStun, out.server, from, parsed.message->mapped, now});
+  out.mapped = parsed.message->mapped;
+  out.intake = changed ? StunIntake::kNewAddress : StunIntake::kObserved;
+  return out;
 }
 
 }  // namespace mw::nat

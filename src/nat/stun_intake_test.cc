@@ -44,7 +44,10 @@ TEST(StunIntake, EachKindOfDatagram) {
   std::string name;
   auto take = [&](const std::vector<uint8_t>& d, const char* from,
                   std::optional<TransactionId> own = std::nullopt) {
-    return take_stun(d, ep(from), now, client, reflexive, own, &mapped, &name);
+    StunTaken t = take_stun(d, ep(from), now, StunParties{client, reflexive, {}, own});
+    mapped = t.mapped;
+    name = t.server;
+    return t.intake;
   };
 
   EXPECT_EQ(take(std::vector<uint8_t>(40, 1), "10.99.0.10:3478"), StunIntake::kNotStun);
@@ -64,6 +67,29 @@ TEST(StunIntake, EachKindOfDatagram) {
   ASSERT_EQ(reflexive.observations().size(), 1u);
   // The same answer again: its transaction is over.
   EXPECT_EQ(take(answer(ours), "10.99.0.10:3478"), StunIntake::kUnmatched);
+}
+
+TEST(StunIntake, AFilteringAnswerGoesToItsTest) {
+  uint64_t n = 0;
+  StunClient client(StunClientConfig{}, [&] { return ++n; });
+  ReflexiveAddresses reflexive;
+  std::array<FilteringTest, 1> filtering{FilteringTest({}, [&] { return ++n; })};
+  base::Instant now = base::Instant::from_nanos(int64_t{1} << 40);
+  ASSERT_TRUE(filtering[0].start(ep("10.99.0.10:3478"), ep("10.99.0.11:3479"), now));
+  std::vector<TransactionId> ids;
+  filtering[0].tick(
+      now, [&](const Endpoint&, base::Bytes d) { ids.push_back(*parse_binding_request(d)); });
+  ASSERT_EQ(ids.size(), 2u);
+  StunParties parties{client, reflexive, filtering, std::nullopt};
+  // The answer to test II comes from the server's other address, which the client never asked.
+  EXPECT_EQ(take_stun(answer(ids[0]), ep("10.99.0.11:3479"), now, parties).intake,
+            StunIntake::kFiltering);
+  EXPECT_EQ(filtering[0].result(), Filtering::kEndpointIndependent);
+  EXPECT_TRUE(reflexive.observations().empty()) << "not an observation of the client's";
+  // Without the test, the same answer is a stranger's.
+  parties.filtering = {};
+  EXPECT_EQ(take_stun(answer(ids[0]), ep("10.99.0.11:3479"), now, parties).intake,
+            StunIntake::kUnmatched);
 }
 
 }  // namespace

@@ -77,16 +77,36 @@ TransactionId make_transaction_id(uint64_t a, uint64_t b) {
   return id;
 }
 
-std::array<uint8_t, kStunRequestLen> encode_binding_request(const TransactionId& id) {
-  std::array<uint8_t, kStunRequestLen> out{};
+namespace {
+
+// The header and, after `attributes` bytes of attributes already in `out`, the FINGERPRINT.
+template <size_t N>
+void seal_request(std::array<uint8_t, N>& out, const TransactionId& id) {
   base::store_u16be(out.data(), kStunBindingRequest);
-  base::store_u16be(out.data() + 2, 8);
+  base::store_u16be(out.data() + 2, uint16_t(N - kStunHeaderLen));
   base::store_u32be(out.data() + 4, kStunMagicCookie);
   std::copy(id.begin(), id.end(), out.begin() + 8);
-  base::store_u16be(out.data() + 20, kStunAttrFingerprint);
+  base::store_u16be(out.data() + N - 8, kStunAttrFingerprint);
+  base::store_u16be(out.data() + N - 6, 4);
+  uint32_t fp = crc32(base::Bytes(out.data(), N - 8)) ^ kStunFingerprintXor;
+  base::store_u32be(out.data() + N - 4, fp);
+}
+
+}  // namespace
+
+std::array<uint8_t, kStunRequestLen> encode_binding_request(const TransactionId& id) {
+  std::array<uint8_t, kStunRequestLen> out{};
+  seal_request(out, id);
+  return out;
+}
+
+std::array<uint8_t, kStunChangeRequestLen> encode_change_request(const TransactionId& id,
+                                                                 uint32_t flags) {
+  std::array<uint8_t, kStunChangeRequestLen> out{};
+  base::store_u16be(out.data() + 20, kStunAttrChangeRequest);
   base::store_u16be(out.data() + 22, 4);
-  uint32_t fp = crc32(base::Bytes(out.data(), 20)) ^ kStunFingerprintXor;
-  base::store_u32be(out.data() + 24, fp);
+  base::store_u32be(out.data() + 24, flags);
+  seal_request(out, id);
   return out;
 }
 
@@ -143,7 +163,7 @@ StunParsed parse_binding_response(base::Bytes d) {
   StunMessage m;
   m.type = type;
   m.transaction = transaction_of(d);
-  std::optional<base::Endpoint> xored, plain;
+  std::optional<base::Endpoint> xored, plain, other, changed;
   bool bad_address = false;
   auto failed = walk_attributes(d, [&](uint16_t attr, base::Bytes value) {
     if (attr == kStunAttrXorMappedAddress && !xored) {
@@ -152,6 +172,12 @@ StunParsed parse_binding_response(base::Bytes d) {
     } else if (attr == kStunAttrMappedAddress && !plain) {
       plain = read_address(value, false, d);
       bad_address |= !plain;
+    } else if (attr == kStunAttrOtherAddress && !other) {
+      other = read_address(value, false, d);
+      bad_address |= !other;
+    } else if (attr == kStunAttrChangedAddress && !changed) {
+      changed = read_address(value, false, d);
+      bad_address |= !changed;
     } else if (attr == kStunAttrErrorCode && value.size() >= 4 && m.error_code == 0) {
       m.error_code = (value[2] & 0x07) * 100 + value[3];
     }
@@ -170,6 +196,7 @@ StunParsed parse_binding_response(base::Bytes d) {
       return out;
     }
     m.mapped = xored ? *xored : *plain;
+    m.other = other ? other : changed;
   }
   out.message = m;
   return out;

@@ -24,10 +24,17 @@ constexpr uint16_t kStunBindingRequest = 0x0001;
 constexpr uint16_t kStunBindingSuccess = 0x0101;
 constexpr uint16_t kStunBindingError = 0x0111;
 constexpr uint16_t kStunAttrMappedAddress = 0x0001;
+constexpr uint16_t kStunAttrChangeRequest = 0x0003;  // RFC 5780 §7.2
+constexpr uint16_t kStunAttrChangedAddress =
+    0x0005;  // RFC 3489 §11.2.3 (OTHER-ADDRESS's forerunner)
 constexpr uint16_t kStunAttrErrorCode = 0x0009;
 constexpr uint16_t kStunAttrXorMappedAddress = 0x0020;
 constexpr uint16_t kStunAttrSoftware = 0x8022;
 constexpr uint16_t kStunAttrFingerprint = 0x8028;
+constexpr uint16_t kStunAttrOtherAddress = 0x802C;  // RFC 5780 §7.4
+// CHANGE-REQUEST flags: answer from the server's other IP address, from its other port.
+constexpr uint32_t kStunChangeIp = 0x04;
+constexpr uint32_t kStunChangePort = 0x02;
 constexpr uint32_t kStunFingerprintXor = 0x5354554e;  // "STUN"
 
 using TransactionId = std::array<uint8_t, 12>;
@@ -37,6 +44,11 @@ TransactionId make_transaction_id(uint64_t a, uint64_t b);
 // A Binding request with a FINGERPRINT: header and one 8-byte attribute.
 constexpr size_t kStunRequestLen = kStunHeaderLen + 8;
 std::array<uint8_t, kStunRequestLen> encode_binding_request(const TransactionId& id);
+// A Binding request with CHANGE-REQUEST (`flags`: kStunChangeIp | kStunChangePort) and a
+// FINGERPRINT, for the filtering test (RFC 5780 §4.4).
+constexpr size_t kStunChangeRequestLen = kStunHeaderLen + 16;
+std::array<uint8_t, kStunChangeRequestLen> encode_change_request(const TransactionId& id,
+                                                                 uint32_t flags);
 
 // Whether `d` looks like STUN (length, top bits, cookie, length field): the cheap test for
 // the demultiplexer, before any parsing.
@@ -58,6 +70,9 @@ struct StunMessage {
   base::Endpoint mapped;
   // Binding error: ERROR-CODE class * 100 + number (e.g. 400), 0 if absent.
   int error_code = 0;
+  // The server's other address (OTHER-ADDRESS, else RFC 3489's CHANGED-ADDRESS), when it has
+  // one: only then can it answer a CHANGE-REQUEST.
+  std::optional<base::Endpoint> other;
 };
 
 // Parses a Binding request (the hairpin check sends one to our own reflexive address).

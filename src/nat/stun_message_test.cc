@@ -173,5 +173,63 @@ TEST(StunMessage, RequestBytesAndFingerprint) {
   EXPECT_FALSE(parse_binding_request(r));
 }
 
+TEST(StunMessage, ChangeRequestBytesAndFingerprint) {
+  TransactionId id = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+  auto r = encode_change_request(id, kStunChangeIp | kStunChangePort);
+  const std::vector<uint8_t> head = {
+      0x00, 0x01, 0x00, 0x10, 0x21, 0x12, 0xa4, 0x42, 0, 1, 2, 3,    4,    5,    6,    7,
+      8,    9,    10,   11,   0x00, 0x03, 0x00, 0x04, 0, 0, 0, 0x06, 0x80, 0x28, 0x00, 0x04};
+  EXPECT_EQ(std::vector<uint8_t>(r.begin(), r.begin() + 32), head);
+  EXPECT_EQ(base::load_u32be(r.data() + 32),
+            crc32(base::Bytes(r.data(), 28)) ^ kStunFingerprintXor);
+  auto parsed = parse_binding_request(r);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(*parsed, id);
+  EXPECT_EQ(encode_change_request(id, kStunChangePort)[27], 0x02);
+  r[20] ^= 1;  // the fingerprint no longer matches
+  EXPECT_FALSE(parse_binding_request(r));
+}
+
+// An answer of Debian's stund (an RFC 3489 server) to a Binding request from 10.1.0.9:40000,
+// captured in a network namespace: MAPPED-, SOURCE-, CHANGED- and XOR-MAPPED-ADDRESS and
+// SOFTWARE "Vovida.org 0.97".
+TEST(StunMessage, Rfc3489ServerAnswerGivesItsOtherAddress) {
+  auto d =
+      response_with(kStunBindingSuccess,
+                    {0x00, 0x01, 0x00, 0x08, 0x00, 0x01, 0x9c, 0x40, 0x0a, 0x01, 0x00, 0x09,  //
+                     0x00, 0x04, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x96, 0x0a, 0x01, 0x00, 0x01,  //
+                     0x00, 0x05, 0x00, 0x08, 0x00, 0x01, 0x0d, 0x97, 0x0a, 0x01, 0x00, 0x02,  //
+                     0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xbd, 0x52, 0x2b, 0x13, 0xa4, 0x4b,  //
+                     0x80, 0x22, 0x00, 0x10, 'V',  'o',  'v',  'i',  'd',  'a',  '.',  'o',
+                     'r',  'g',  ' ',  '0',  '.',  '9',  '7',  0x00});
+  StunParsed p = parse_binding_response(d);
+  ASSERT_TRUE(p.message) << stun_parse_error_name(p.error);
+  EXPECT_EQ(p.message->mapped.to_string(), "10.1.0.9:40000");
+  ASSERT_TRUE(p.message->other);
+  EXPECT_EQ(p.message->other->to_string(), "10.1.0.2:3479");
+}
+
+TEST(StunMessage, OtherAddressWinsOverChangedAddress) {
+  auto d = response_with(kStunBindingSuccess,
+                         {0x00, 0x01, 0x00, 0x08, 0, 1, 0x9c, 0x40, 198, 51, 100, 7,  //
+                          0x00, 0x05, 0x00, 0x08, 0, 1, 0x0d, 0x97, 198, 51, 100, 2,  //
+                          0x80, 0x2c, 0x00, 0x08, 0, 1, 0x0d, 0x98, 198, 51, 100, 3});
+  StunParsed p = parse_binding_response(d);
+  ASSERT_TRUE(p.message);
+  ASSERT_TRUE(p.message->other);
+  EXPECT_EQ(p.message->other->to_string(), "198.51.100.3:3480");
+  // Without either, a server has no other address.
+  auto plain = response_with(kStunBindingSuccess,
+                             {0x00, 0x01, 0x00, 0x08, 0, 1, 0x9c, 0x40, 198, 51, 100, 7});
+  EXPECT_FALSE(parse_binding_response(plain).message->other);
+}
+
+TEST(StunMessage, RejectsABadOtherAddress) {
+  auto d = response_with(kStunBindingSuccess,
+                         {0x00, 0x01, 0x00, 0x08, 0, 1, 0x9c, 0x40, 198, 51, 100, 7,  //
+                          0x80, 0x2c, 0x00, 0x08, 0, 7, 0x0d, 0x98, 198, 51, 100, 3});
+  EXPECT_EQ(parse_binding_response(d).error, StunParseError::kMalformed);
+}
+
 }  // namespace
 }  // namespace mw::nat

@@ -33,6 +33,17 @@ constexpr base::Duration kNatKeepalive = base::Duration::seconds(25);
 
 uint64_t random_u64() { return (uint64_t(crypto::random_u32()) << 32) | crypto::random_u32(); }
 
+std::vector<base::Endpoint> endpoints_of(const std::vector<Candidate>& c) {
+  std::vector<base::Endpoint> out;
+  for (const Candidate& x : c) out.push_back(x.endpoint);
+  return out;
+}
+std::vector<swim::CandidateKind> kinds_of(const std::vector<Candidate>& c) {
+  std::vector<swim::CandidateKind> out;
+  for (const Candidate& x : c) out.push_back(x.kind);
+  return out;
+}
+
 }  // namespace
 
 MeshDaemon::MeshDaemon(MeshOptions options, base::Instant now, base::WallTime wall)
@@ -89,13 +100,14 @@ base::Result<void> MeshDaemon::start(EventLoop& loop, PathManager& paths, base::
     MW_RETURN_IF_ERROR(metrics_server_->start(loop, metrics_listener_->fd(),
                                               [this] { return metrics_listener_->try_accept(); }));
   }
-  std::vector<base::Endpoint> announce = candidates();
+  std::vector<Candidate> announce = candidates();
   next_candidates_ = now + kCandidateInterval;
   incarnation_ = std::max(incarnation_, load_incarnation() + 1);
   persist_incarnation(incarnation_);
   // Counters of one life stay below the next life's seed while a life sends < 2^32 datagrams.
-  membership_.start(now, wall_now(), incarnation_, announce, options_.certificate,
-                    std::max(incarnation_ << 32, uint64_t(wall_now().unix_nanos)));
+  membership_.start(now, wall_now(), incarnation_, endpoints_of(announce), options_.certificate,
+                    std::max(incarnation_ << 32, uint64_t(wall_now().unix_nanos)),
+                    kinds_of(announce));
   resolve_seeds(now);
   MW_LOG_INFO("mesh node {} up: {} {} / {}, UDP port {}, control {}{}",
               trust::public_key_text(options_.identity.public_key),
@@ -166,18 +178,21 @@ void MeshDaemon::forward_observed(base::Instant now) {
                              now);
 }
 
-std::vector<base::Endpoint> MeshDaemon::candidates() const {
-  std::vector<base::Endpoint> out;
-  auto add = [&](base::Endpoint e) {
+std::vector<Candidate> MeshDaemon::candidates() const {
+  std::vector<Candidate> out;
+  auto add = [&](Candidate c) {
+    base::Endpoint& e = c.endpoint;
     if (e.port == 0 && loop_) e.port = loop_->io().udp_port();
     if (options_.prefixes.v4.contains(e.address) || options_.prefixes.v6.contains(e.address))
       return;  // our own tunnel addresses
-    if (out.size() < swim::kMaxEndpoints && std::find(out.begin(), out.end(), e) == out.end())
-      out.push_back(e);
+    if (out.size() < swim::kMaxEndpoints &&
+        std::none_of(out.begin(), out.end(), [&](const Candidate& x) { return x.endpoint == e; }))
+      out.push_back(c);
   };
-  for (const base::Endpoint& e : options_.announce) add(e);
+  // What --announce says the node is reachable at, it does not say how: kUnknown.
+  for (const base::Endpoint& e : options_.announce) add({e, swim::CandidateKind::kUnknown});
   if (nat_)
-    for (const base::Endpoint& e : nat_->candidates()) add(e);
+    for (const Candidate& c : nat_->candidates()) add(c);
   return out;
 }
 
@@ -199,10 +214,12 @@ void MeshDaemon::update_candidates(base::Instant now) {
   if (now < next_candidates_) return;
   next_candidates_ = now + kCandidateInterval;
   update_keepalive(now);
-  std::vector<base::Endpoint> c = candidates();
-  if (membership_.set_announced(c)) {
+  std::vector<Candidate> c = candidates();
+  if (membership_.set_announced(endpoints_of(c), kinds_of(c))) {
     std::string list;
-    for (const base::Endpoint& e : c) list += (list.empty() ? "" : ", ") + e.to_string();
+    for (const Candidate& x : c)
+      list += fmt::format("{}{} ({})", list.empty() ? "" : ", ", x.endpoint.to_string(),
+                          swim::candidate_kind_name(x.kind));
     MW_LOG_INFO("announcing {} (incarnation {})", list.empty() ? "no endpoint" : list,
                 membership_.incarnation());
   }

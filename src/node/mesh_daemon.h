@@ -15,6 +15,7 @@
 #include "node/event_loop.h"
 #include "node/mesh_options.h"
 #include "node/nat_service.h"
+#include "node/path_label.h"
 #include "node/path_manager.h"
 #include "node/request_server.h"
 #include "node/seed_resolver.h"
@@ -65,7 +66,9 @@ class MeshDaemon final : public Subsystem,
   void forward_observed(base::Instant now);  // members' reports of our address, to nat_
   // Our signed claim's endpoints: --announce first, then the NAT view's candidates (our own
   // mesh addresses left out), at most 4.
-  std::vector<base::Endpoint> candidates() const;
+  std::vector<Candidate> candidates() const;
+  // What the node knows of its own side of the path to `member` (node/path_label.h).
+  OurSide our_side(const crypto::PublicKey& member) const;
   void update_candidates(base::Instant now);
   void upsert_peer(const swim::MemberView& member, base::Instant now);
   void remove_peer(const crypto::PublicKey& id);

@@ -9,9 +9,16 @@
 #include "control/metrics.h"
 #include "node/drop_counters.h"
 #include "node/mesh_daemon.h"
+#include "node/nat_service.h"
+#include "node/path_label.h"
 #include "trust/address.h"
 
 namespace mw::node {
+OurSide MeshDaemon::our_side(const crypto::PublicKey& member) const {
+  if (!nat_) return {};
+  return {nat_->reflexive().seen_unchanged_by(trust::public_key_text(member)), nat_->behind_nat()};
+}
+
 control::StatusReport MeshDaemon::status() {
   control::StatusReport r;
   r.version = kVersion;
@@ -32,6 +39,7 @@ control::StatusReport MeshDaemon::status() {
     if (m.endpoint) s.endpoint = m.endpoint->to_string();
     bool live = m.state == swim::MemberState::kAlive || m.state == swim::MemberState::kSuspect;
     if (live) s.path = m.direct ? "direct" : "indirect";
+    if (live) s.via = path_via(m, our_side(m.id));
     s.ipv4 = trust::mesh_ipv4(m.id, options_.prefixes).to_string();
     s.ipv6 = trust::mesh_ipv6(m.id, options_.prefixes).to_string();
     if (auto other = ipv4_conflict(m.id)) {
@@ -57,9 +65,21 @@ std::string MeshDaemon::metrics_text() const {
   control::MetricsWriter w;
   std::map<std::string, double> by_state{{"alive", 0}, {"suspect", 0}, {"dead", 0}, {"left", 0}};
   std::vector<swim::MemberView> members = membership_.members();
-  for (const auto& m : members) by_state[swim::member_state_name(m.state)] += 1;
+  std::map<std::string, double> by_path{{"indirect", 0},  {"punched", 0}, {"mapped", 0},
+                                        {"reflexive", 0}, {"lan", 0},     {"public", 0},
+                                        {"direct", 0}};
+  for (const auto& m : members) {
+    by_state[swim::member_state_name(m.state)] += 1;
+    if (m.state != swim::MemberState::kAlive && m.state != swim::MemberState::kSuspect) continue;
+    std::string via = path_via(m, our_side(m.id));
+    by_path[!m.direct ? "indirect" : via.empty() ? "direct" : via] += 1;
+  }
   for (const auto& [state, n] : by_state)
     w.gauge("meshward_members", "Members known, by state.", {{"state", state}}, n);
+  for (const auto& [path, n] : by_path)
+    w.gauge("meshward_member_paths",
+            "Live members by how we reach them: indirect, or direct and how (docs/nat.md).",
+            {{"path", path}}, n);
   const swim::Stats& st = membership_.stats();
   w.counter("meshward_probes_total", "Direct probes (pings) sent.", {}, double(st.probes_sent));
   w.counter("meshward_indirect_probes_total", "Indirect probe requests (ping_req) sent.", {},

@@ -23,7 +23,9 @@ NatService::NatService(NatOptions options, std::function<uint64_t()> rng,
       rng_(rng),
       local_addresses_(std::move(local_addresses)),
       stun_(options_.stun_config, rng),
-      resolver_(std::move(resolve)) {
+      resolver_(std::move(resolve)),
+      filtering_{nat::FilteringTest(options_.filtering_config, rng),
+                 nat::FilteringTest(options_.filtering_config, rng)} {
   for (const std::string& name : options_.stun) servers_.push_back(Server{name, {}, {}});
   unresolved_ = options_.stun;
 }
@@ -38,6 +40,7 @@ base::Result<void> NatService::start(EventLoop& loop, base::Instant now) {
   next_resolve_ = now;
   next_local_ = now;
   hairpin_.next = now + options_.stun_config.initial_rto * 4;  // after the first answers
+  next_filtering_ = hairpin_.next;
   read_local(now);
   resolve(now);
   return {};
@@ -119,13 +122,14 @@ void NatService::read_local(base::Instant now) {
     MW_LOG_INFO("local addresses changed: asking the STUN servers again");
     stun_.refresh();
     hairpin_.next = now;
+    next_filtering_ = now + options_.stun_config.initial_rto * 4;
   }
 }
 
 void NatService::on_datagram(base::Bytes datagram, const base::Endpoint& from, base::Instant now) {
-  base::Endpoint mapped;
-  std::string server;
-  switch (nat::take_stun(datagram, from, now, stun_, reflexive_, hairpin_.id, &mapped, &server)) {
+  nat::StunTaken taken =
+      nat::take_stun(datagram, from, now, {stun_, reflexive_, filtering_, hairpin_.id});
+  switch (taken.intake) {
     case nat::StunIntake::kNotStun: ++drops_.not_stun; break;
     case nat::StunIntake::kOwnRequest:
       // Our own hairpin probe, come back through the NAT.
@@ -136,10 +140,11 @@ void NatService::on_datagram(base::Bytes datagram, const base::Endpoint& from, b
     case nat::StunIntake::kOtherRequest: ++drops_.requests; break;
     case nat::StunIntake::kMalformed: ++drops_.malformed; break;
     case nat::StunIntake::kUnmatched: ++drops_.unmatched; break;
+    case nat::StunIntake::kFiltering: log_filtering(); break;
     case nat::StunIntake::kError:
     case nat::StunIntake::kObserved: break;
     case nat::StunIntake::kNewAddress:
-      MW_LOG_INFO("reflexive address {} (STUN server {})", mapped.to_string(), server);
+      MW_LOG_INFO("reflexive address {} (STUN server {})", taken.mapped.to_string(), taken.server);
       break;
   }
 }
@@ -175,23 +180,65 @@ void NatService::tick_hairpin(base::Instant now) {
   send(addresses.front(), request);
 }
 
-std::vector<base::Endpoint> NatService::candidates() const {
-  std::vector<base::Endpoint> out;
+void NatService::tick_filtering(base::Instant now) {
+  auto out = [this](const base::Endpoint& to, base::Bytes d) { send(to, d); };
+  for (nat::FilteringTest& t : filtering_) t.tick(now, out);
+  log_filtering();
+  if (now < next_filtering_) return;
+  // Through the first server of each family that answered and has a second address; without
+  // one, look again after a while (no datagram is sent for looking).
+  bool started = false;
+  for (size_t f = 0; f < filtering_.size(); ++f) {
+    auto family = f == 0 ? base::IpAddress::Family::kV4 : base::IpAddress::Family::kV6;
+    for (const nat::StunServerState& s : stun_.servers()) {
+      if (s.endpoint.address.family() != family || !s.other ||
+          s.status != nat::StunServerState::Status::kOk)
+        continue;
+      if (filtering_[f].start(s.endpoint, *s.other, now)) {
+        started = true;
+        break;
+      }
+    }
+  }
+  next_filtering_ =
+      now + (started ? options_.filtering_interval : options_.stun_config.refresh_interval);
+  if (started)
+    for (nat::FilteringTest& t : filtering_) t.tick(now, out);
+}
+
+void NatService::log_filtering() {
+  for (size_t f = 0; f < filtering_.size(); ++f) {
+    nat::Filtering got = filtering_[f].result();
+    if (filtering_[f].running() || got == filtering_logged_[f]) continue;
+    filtering_logged_[f] = got;
+    MW_LOG_INFO("NAT filtering (IPv{}): {} (STUN server {})", f == 0 ? 4 : 6,
+                nat::filtering_name(got), filtering_[f].server().to_string());
+  }
+}
+
+std::vector<Candidate> NatService::candidates() const {
+  using Kind = swim::CandidateKind;
+  std::vector<Candidate> out;
+  auto add = [&](const base::Endpoint& e, Kind kind) {
+    if (std::none_of(out.begin(), out.end(), [&](const Candidate& c) { return c.endpoint == e; }))
+      out.push_back({e, kind});
+  };
   if (mapper_)
-    if (auto mapped = mapper_->verified()) out.push_back(*mapped);
+    if (auto mapped = mapper_->verified()) add(*mapped, Kind::kMapped);
   for (auto family : {base::IpAddress::Family::kV4, base::IpAddress::Family::kV6}) {
     if (reflexive_.mapping(family) == nat::Mapping::kEndpointDependent) continue;
     auto addresses = reflexive_.addresses(family);
-    if (!addresses.empty() && std::find(out.begin(), out.end(), addresses.front()) == out.end())
-      out.push_back(addresses.front());
+    if (!addresses.empty()) add(addresses.front(), Kind::kReflexive);
   }
   uint16_t port = loop_ ? loop_->io().udp_port() : 0;
-  for (const base::IpAddress& a : local_) out.push_back(base::Endpoint{a, port});
+  for (const base::IpAddress& a : local_) add(base::Endpoint{a, port}, Kind::kHost);
   return out;
 }
 
 base::Instant NatService::next_deadline() const {
-  base::Instant d = std::min({stun_.next_deadline(), next_local_, hairpin_.next});
+  base::Instant d = std::min({stun_.next_deadline(), next_local_, hairpin_.next,
+                              filtering_[0].next_deadline(), filtering_[1].next_deadline()});
+  if (!stun_.servers().empty()) d = std::min(d, next_filtering_);
   if (hairpin_.id) d = std::min(d, hairpin_.deadline);
   if (!unresolved_.empty()) d = std::min(d, next_resolve_);
   if (resolver_.busy()) d = std::min(d, next_poll_);
@@ -206,11 +253,13 @@ void NatService::on_tick(base::Instant now) {
   stun_.tick(now, [this](const base::Endpoint& to, base::Bytes d) { send(to, d); });
   if (reflexive_.expire(now)) MW_LOG_INFO("reflexive addresses expired");
   tick_hairpin(now);
+  tick_filtering(now);
 }
 
 control::NetcheckReport NatService::report(base::Instant now) const {
   uint16_t port = loop_ ? loop_->io().udp_port() : 0;
-  control::NetcheckReport r = netcheck_report(stun_, reflexive_, hairpin_.works, local_, port, now);
+  NatChecks checks{hairpin_.works, filtering_[0].result(), filtering_[1].result()};
+  control::NetcheckReport r = netcheck_report(stun_, reflexive_, checks, local_, port, now);
   r.source = "daemon";
   if (mapper_) r.port_mapping = mapper_->report(now);
   for (const Server& s : servers_) {
@@ -244,6 +293,8 @@ void NatService::write_metrics(control::MetricsWriter& w) const {
             {{"family", label}}, double(reflexive_.addresses(family).size()));
     w.gauge("meshward_nat_mapping", "The NAT mapping behaviour seen, by family (1 = this one).",
             {{"family", label}, {"mapping", nat::mapping_name(reflexive_.mapping(family))}}, 1);
+    w.gauge("meshward_nat_filtering", "The NAT filtering behaviour seen, by family (1 = this one).",
+            {{"family", label}, {"filtering", nat::filtering_name(filtering(family))}}, 1);
   }
   const char* drops = "STUN datagrams dropped, by reason.";
   w.counter("meshward_stun_drops_total", drops, {{"reason", "malformed"}},

@@ -6,6 +6,7 @@
 // mapping, checks hairpinning, and answers `netcheck`. Single-threaded: the loop's.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
@@ -13,6 +14,8 @@
 
 #include "control/metrics.h"
 #include "control/netcheck.h"
+#include "discovery/codec.h"
+#include "nat/filtering.h"
 #include "nat/reflexive.h"
 #include "nat/stun_client.h"
 #include "node/event_loop.h"
@@ -24,12 +27,23 @@ constexpr uint16_t kDefaultStunPort = 3478;
 
 class PortMapper;
 
+// A way in to the node's port, and what it is.
+struct Candidate {
+  base::Endpoint endpoint;
+  swim::CandidateKind kind = swim::CandidateKind::kUnknown;
+
+  bool operator==(const Candidate&) const = default;
+};
+
 struct NatOptions {
   std::vector<std::string> stun;  // "host[:port]" (port 3478 when absent); empty: no STUN
   nat::StunClientConfig stun_config;
   // How often the hairpin check runs once a reflexive address is known.
   base::Duration hairpin_interval = base::Duration::seconds(300);
   base::Duration hairpin_timeout = base::Duration::seconds(2);
+  // How often the filtering test runs, through a STUN server that has a second address.
+  base::Duration filtering_interval = base::Duration::seconds(300);
+  nat::FilteringConfig filtering_config;
   // How often the host's own addresses are read again (a change refreshes STUN at once).
   base::Duration local_interval = base::Duration::seconds(30);
   // Local addresses that are not ways in (the mesh's own tunnel prefixes).
@@ -69,13 +83,17 @@ class NatService final : public Subsystem, public DatagramHandler {
   // address of each family (unless
   // the NAT maps per destination, where it only works for the observer) and the host's own
   // addresses with the port.
-  std::vector<base::Endpoint> candidates() const;
+  std::vector<Candidate> candidates() const;
   // Whether a NAT (or a firewall rewriting ports) may sit in front of the port: false only once
   // observers saw our own address unchanged.
   bool behind_nat() const {
     return reflexive_.mapping(base::IpAddress::Family::kV4) != nat::Mapping::kNone;
   }
   const nat::StunClient& stun() const { return stun_; }
+  // The NAT's filtering, per family, from the last filtering test (kUnknown before one).
+  nat::Filtering filtering(base::IpAddress::Family family) const {
+    return filtering_[family == base::IpAddress::Family::kV4 ? 0 : 1].result();
+  }
 
   // STUN datagrams dropped, by reason, and requests from others (we serve none).
   struct Drops {
@@ -93,6 +111,8 @@ class NatService final : public Subsystem, public DatagramHandler {
   void update_servers();
   void read_local(base::Instant now);
   void tick_hairpin(base::Instant now);
+  void tick_filtering(base::Instant now);
+  void log_filtering();
 
   NatOptions options_;
   std::function<uint64_t()> rng_;
@@ -120,6 +140,10 @@ class NatService final : public Subsystem, public DatagramHandler {
     base::Instant next;
     std::optional<bool> works;
   } hairpin_;
+  // The filtering tests, IPv4 and IPv6, and the verdicts last logged.
+  std::array<nat::FilteringTest, 2> filtering_;
+  std::array<nat::Filtering, 2> filtering_logged_{};
+  base::Instant next_filtering_;
   Drops drops_;
 };
 

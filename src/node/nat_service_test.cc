@@ -17,11 +17,13 @@ using base::Instant;
 
 Endpoint ep(const char* s) { return *Endpoint::parse(s); }
 
-// A STUN answer: success mapping `mapped` to the request's transaction.
-std::vector<uint8_t> answer(const nat::TransactionId& id, const Endpoint& mapped) {
+// A STUN answer: success mapping `mapped` to the request's transaction; with the server's
+// `other` address (OTHER-ADDRESS) when given.
+std::vector<uint8_t> answer(const nat::TransactionId& id, const Endpoint& mapped,
+                            std::optional<Endpoint> other = std::nullopt) {
   std::vector<uint8_t> d(32);
   base::store_u16be(d.data(), nat::kStunBindingSuccess);
-  base::store_u16be(d.data() + 2, 12);
+  base::store_u16be(d.data() + 2, other ? 24 : 12);
   base::store_u32be(d.data() + 4, nat::kStunMagicCookie);
   std::copy(id.begin(), id.end(), d.begin() + 8);
   base::store_u16be(d.data() + 20, nat::kStunAttrXorMappedAddress);
@@ -29,8 +31,22 @@ std::vector<uint8_t> answer(const nat::TransactionId& id, const Endpoint& mapped
   d[25] = 1;
   base::store_u16be(d.data() + 26, mapped.port ^ uint16_t(nat::kStunMagicCookie >> 16));
   for (size_t i = 0; i < 4; ++i) d[28 + i] = mapped.address.data()[i] ^ d[4 + i];
+  if (other) {
+    d.resize(44);
+    base::store_u16be(d.data() + 32, nat::kStunAttrOtherAddress);
+    base::store_u16be(d.data() + 34, 8);
+    d[37] = 1;
+    base::store_u16be(d.data() + 38, other->port);
+    for (size_t i = 0; i < 4; ++i) d[40 + i] = other->address.data()[i];
+  }
   return d;
 }
+
+// A Binding request that reached the server, with its CHANGE-REQUEST flags (0 without).
+struct Request {
+  nat::TransactionId id;
+  uint32_t change = 0;
+};
 
 class NatServiceTest : public ::testing::Test {
  protected:
@@ -54,14 +70,25 @@ class NatServiceTest : public ::testing::Test {
     ASSERT_TRUE(rig_.settle(now_));
   }
   // The requests that reached the server since the last call.
-  std::vector<nat::TransactionId> requests() {
-    std::vector<nat::TransactionId> out;
+  std::vector<Request> drain() {
+    std::vector<Request> out;
     std::array<uint8_t, 2048> buffer;
     os::DatagramSlot slot{buffer.data(), buffer.size(), 0, {}, 0};
     while (server_->recv_udp(dp::Family::kV4, std::span(&slot, 1)).value() == 1) {
-      auto id = nat::parse_binding_request(base::Bytes(buffer.data(), slot.length));
-      if (id) out.push_back(*id);
+      base::Bytes d(buffer.data(), slot.length);
+      auto id = nat::parse_binding_request(d);
+      if (!id) continue;
+      bool change = d.size() == nat::kStunChangeRequestLen &&
+                    base::load_u16be(d.data() + 20) == nat::kStunAttrChangeRequest;
+      out.push_back({*id, change ? base::load_u32be(d.data() + 24) : 0});
     }
+    return out;
+  }
+  // The plain Binding requests among them.
+  std::vector<nat::TransactionId> requests() {
+    std::vector<nat::TransactionId> out;
+    for (const Request& r : drain())
+      if (r.change == 0) out.push_back(r.id);
     return out;
   }
 
@@ -173,6 +200,75 @@ TEST_F(NatServiceTest, UnresolvedServersAreReported) {
   r = nat_->report(now_);
   ASSERT_EQ(r.stun.size(), 1u);
   EXPECT_EQ(r.stun[0].status, "unresolved");
+}
+
+TEST_F(NatServiceTest, FilteringTestThroughAServerWithASecondAddress) {
+  start({"10.99.0.2:3478"});
+  auto ids = requests();
+  ASSERT_EQ(ids.size(), 1u);
+  rig_.io().inject_udp(ep("10.99.0.2:3478"),
+                       answer(ids[0], ep("10.99.1.1:51820"), ep("10.99.0.3:3479")));
+  ASSERT_TRUE(rig_.settle(now_));
+  EXPECT_EQ(nat_->report(now_).filtering_v4, "unknown");
+  // Once the first answers are in, both probes go to the server we reached.
+  now_ += Duration::seconds(2);
+  ASSERT_TRUE(rig_.settle(now_));
+  auto probes = drain();
+  ASSERT_EQ(probes.size(), 2u);
+  EXPECT_EQ(probes[0].change, nat::kStunChangeIp | nat::kStunChangePort);
+  EXPECT_EQ(probes[1].change, nat::kStunChangePort);
+  // The answer from the other address and port gets in: endpoint-independent filtering.
+  rig_.io().inject_udp(ep("10.99.0.3:3479"), answer(probes[0].id, ep("10.99.1.1:51820")));
+  ASSERT_TRUE(rig_.settle(now_));
+  control::NetcheckReport r = nat_->report(now_);
+  EXPECT_EQ(r.filtering_v4, "endpoint-independent");
+  EXPECT_EQ(r.filtering_v6, "unknown");
+  EXPECT_EQ(nat_->drops().unmatched, 0u) << "the filtering answer is the test's, not a stranger's";
+  // The test is repeated by its interval (300 s after it started), while the server answers
+  // the STUN refreshes.
+  Instant tested = now_;
+  std::vector<Duration> again;
+  for (int i = 0; i < 310; ++i) {
+    now_ += Duration::seconds(1);
+    ASSERT_TRUE(rig_.settle(now_));
+    for (const Request& q : drain()) {
+      if (q.change != 0) again.push_back(now_ - tested);
+      if (q.change == 0)
+        rig_.io().inject_udp(ep("10.99.0.2:3478"),
+                             answer(q.id, ep("10.99.1.1:51820"), ep("10.99.0.3:3479")));
+    }
+    ASSERT_TRUE(rig_.settle(now_));
+  }
+  ASSERT_GE(again.size(), 2u);
+  EXPECT_EQ(again[0], Duration::seconds(300));
+}
+
+TEST_F(NatServiceTest, NoAnswerToEitherProbeIsAddressAndPortDependent) {
+  start({"10.99.0.2:3478"});
+  auto ids = requests();
+  ASSERT_EQ(ids.size(), 1u);
+  rig_.io().inject_udp(ep("10.99.0.2:3478"),
+                       answer(ids[0], ep("10.99.1.1:51820"), ep("10.99.0.3:3479")));
+  ASSERT_TRUE(rig_.settle(now_));
+  for (int i = 0; i < 12; ++i) {
+    now_ += Duration::millis(500);
+    ASSERT_TRUE(rig_.settle(now_));
+  }
+  EXPECT_EQ(nat_->report(now_).filtering_v4, "address-and-port-dependent");
+}
+
+TEST_F(NatServiceTest, NoFilteringTestWithoutASecondAddress) {
+  start({"10.99.0.2:3478"});
+  auto ids = requests();
+  ASSERT_EQ(ids.size(), 1u);
+  rig_.io().inject_udp(ep("10.99.0.2:3478"), answer(ids[0], ep("10.99.1.1:51820")));
+  ASSERT_TRUE(rig_.settle(now_));
+  for (int i = 0; i < 10; ++i) {
+    now_ += Duration::seconds(1);
+    ASSERT_TRUE(rig_.settle(now_));
+    for (const Request& q : drain()) EXPECT_EQ(q.change, 0u);
+  }
+  EXPECT_EQ(nat_->report(now_).filtering_v4, "unknown");
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ std::vector<std::string> texts(const std::vector<base::Endpoint>& endpoints) {
 
 control::NetcheckReport netcheck_report(const nat::StunClient& stun,
                                         const nat::ReflexiveAddresses& reflexive,
-                                        std::optional<bool> hairpin,
+                                        const NatChecks& checks,
                                         const std::vector<base::IpAddress>& local, uint16_t port,
                                         base::Instant now) {
   using Family = base::IpAddress::Family;
@@ -22,7 +22,9 @@ control::NetcheckReport netcheck_report(const nat::StunClient& stun,
   r.port = port;
   r.mapping_v4 = nat::mapping_name(reflexive.mapping(Family::kV4));
   r.mapping_v6 = nat::mapping_name(reflexive.mapping(Family::kV6));
-  r.hairpin = hairpin ? (*hairpin ? "yes" : "no") : "unknown";
+  r.filtering_v4 = nat::filtering_name(checks.filtering_v4);
+  r.filtering_v6 = nat::filtering_name(checks.filtering_v6);
+  r.hairpin = checks.hairpin ? (*checks.hairpin ? "yes" : "no") : "unknown";
   r.reflexive_v4 = texts(reflexive.addresses(Family::kV4));
   r.reflexive_v6 = texts(reflexive.addresses(Family::kV6));
   for (const base::IpAddress& a : local) r.local.push_back(base::Endpoint{a, port}.to_string());

@@ -6,14 +6,22 @@
 #include <optional>
 
 #include "control/netcheck.h"
+#include "nat/filtering.h"
 #include "nat/reflexive.h"
 #include "nat/stun_client.h"
 
 namespace mw::node {
 
+// What the node's own checks found, beside the STUN answers and the observations.
+struct NatChecks {
+  std::optional<bool> hairpin;  // unset until the check ran
+  nat::Filtering filtering_v4 = nat::Filtering::kUnknown;
+  nat::Filtering filtering_v6 = nat::Filtering::kUnknown;
+};
+
 control::NetcheckReport netcheck_report(const nat::StunClient& stun,
                                         const nat::ReflexiveAddresses& reflexive,
-                                        std::optional<bool> hairpin,
+                                        const NatChecks& checks,
                                         const std::vector<base::IpAddress>& local, uint16_t port,
                                         base::Instant now);
 

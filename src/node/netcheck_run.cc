@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "crypto/random.h"
+#include "nat/filtering.h"
 #include "nat/stun_intake.h"
 #include "nat/stun_message.h"
 #include "node/nat_service.h"
@@ -109,10 +110,12 @@ base::Result<control::NetcheckReport> run_netcheck(const std::vector<std::string
   reflexive.set_local(local_endpoints);
 
   auto send = [&probe](const base::Endpoint& to, base::Bytes d) { probe.send(to, d); };
+  std::array<nat::FilteringTest, 2> filtering{nat::FilteringTest({}, random_u64),
+                                              nat::FilteringTest({}, random_u64)};
   std::optional<nat::TransactionId> hairpin_id;
   std::optional<bool> hairpin;
   auto take = [&](base::Bytes d, const base::Endpoint& from, base::Instant now) {
-    if (nat::take_stun(d, from, now, client, reflexive, hairpin_id, nullptr, nullptr) ==
+    if (nat::take_stun(d, from, now, {client, reflexive, filtering, hairpin_id}).intake ==
         nat::StunIntake::kOwnRequest)
       hairpin = true;
   };
@@ -121,6 +124,20 @@ base::Result<control::NetcheckReport> run_netcheck(const std::vector<std::string
     probe.receive(std::min(client.next_deadline(), end), clock, take);
     client.tick(clock.now(), send);
   }
+  client.give_up();  // out of time: a server still silent timed out
+  // Then, at once: the filtering test through the first server of each family that has a
+  // second address, and the hairpin check when the mapping is endpoint-independent.
+  base::Instant now = clock.now();
+  for (size_t f = 0; f < filtering.size(); ++f) {
+    for (const nat::StunServerState& s : client.servers()) {
+      if (s.endpoint.address.is_v4() != (f == 0) || !s.other ||
+          s.status != nat::StunServerState::Status::kOk)
+        continue;
+      if (filtering[f].start(s.endpoint, *s.other, now)) break;
+    }
+    filtering[f].tick(now, send);
+  }
+  base::Instant hairpin_end = now;
   auto addresses = reflexive.addresses(base::IpAddress::Family::kV4);
   if (reflexive.mapping(base::IpAddress::Family::kV4) == nat::Mapping::kEndpointIndependent &&
       !addresses.empty()) {
@@ -129,12 +146,24 @@ base::Result<control::NetcheckReport> run_netcheck(const std::vector<std::string
     hairpin_id = id;
     auto request = nat::encode_binding_request(id);
     probe.send(addresses.front(), request);
-    base::Instant hairpin_end = std::min(end, clock.now() + base::Duration::seconds(1));
-    while (!hairpin && clock.now() < hairpin_end) probe.receive(hairpin_end, clock, take);
-    if (!hairpin) hairpin = false;
+    hairpin_end = std::min(end, now + base::Duration::seconds(1));
   }
+  auto waiting = [&] {
+    base::Instant t = clock.now();
+    if (hairpin_id && !hairpin && t < hairpin_end) return true;
+    return t < end && (filtering[0].running() || filtering[1].running());
+  };
+  while (waiting()) {
+    base::Instant until =
+        std::min({end, filtering[0].next_deadline(), filtering[1].next_deadline()});
+    if (hairpin_id && !hairpin) until = std::min(until, hairpin_end);
+    probe.receive(until, clock, take);
+    for (nat::FilteringTest& t : filtering) t.tick(clock.now(), send);
+  }
+  if (hairpin_id && !hairpin) hairpin = false;
+  NatChecks checks{hairpin, filtering[0].result(), filtering[1].result()};
   control::NetcheckReport r =
-      netcheck_report(client, reflexive, hairpin, local, probe.port(), clock.now());
+      netcheck_report(client, reflexive, checks, local, probe.port(), clock.now());
   r.source = "standalone";
   r.stun.insert(r.stun.begin(), unresolved.begin(), unresolved.end());
   return r;

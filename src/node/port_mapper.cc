@@ -66,33 +66,49 @@ void PortMapper::begin_attempt(base::Instant now) {
   job_ = std::make_shared<Job>();
   next_poll_ = now + kPoll;
   if (thread_.joinable()) thread_.join();
-  thread_ = std::thread(
-      [job = job_, client = client_, order, port, suggested, lifetime = options_.lifetime] {
-        os::set_thread_name("mw-portmap");
-        std::optional<nat::PortMapping> granted;
-        std::vector<std::pair<nat::MappingProtocol, std::string>> failures;
-        for (nat::MappingProtocol p : order) {
-          auto m = client->map(p, port, suggested, lifetime);
-          if (m) {
-            granted = *m;
-            break;
-          }
-          failures.emplace_back(p, m.error().message());
-        }
-        std::lock_guard<std::mutex> lock(job->mutex);
-        job->granted = std::move(granted);
-        job->failures = std::move(failures);
-        job->done = true;
-      });
+  thread_ = std::thread([job = job_, client = client_, order, port, suggested,
+                         lifetime = options_.lifetime, previous = mapping_] {
+    os::set_thread_name("mw-portmap");
+    std::optional<nat::PortMapping> granted;
+    std::vector<std::pair<nat::MappingProtocol, std::string>> failures;
+    for (nat::MappingProtocol p : order) {
+      auto m = client->map(p, port, suggested, lifetime);
+      if (m) {
+        granted = *m;
+        break;
+      }
+      failures.emplace_back(p, m.error().message());
+    }
+    // A new mapping in place of one we still hold (its renewal failed, another protocol
+    // answered elsewhere): the old one goes, or it would stay open on the gateway until its
+    // lease ends. The same external endpoint on the same gateway is the same entry there
+    // (miniupnpd keeps one table for all three protocols): deleting it would undo the grant.
+    std::optional<nat::PortMapping> replaced;
+    std::string replace_error;
+    if (granted && previous &&
+        (previous->external != granted->external || previous->gateway != granted->gateway)) {
+      replaced = previous;
+      if (auto r = client->unmap(*previous); !r) replace_error = r.error().message();
+    }
+    std::lock_guard<std::mutex> lock(job->mutex);
+    job->granted = std::move(granted);
+    job->failures = std::move(failures);
+    job->replaced = std::move(replaced);
+    job->replace_error = std::move(replace_error);
+    job->done = true;
+  });
 }
 
 void PortMapper::finish_attempt(base::Instant now) {
-  std::optional<nat::PortMapping> granted;
+  std::optional<nat::PortMapping> granted, replaced;
   std::vector<std::pair<nat::MappingProtocol, std::string>> failures;
+  std::string replace_error;
   {
     std::lock_guard<std::mutex> lock(job_->mutex);
     granted = std::move(job_->granted);
     failures = std::move(job_->failures);
+    replaced = std::move(job_->replaced);
+    replace_error = std::move(job_->replace_error);
   }
   thread_.join();
   job_.reset();
@@ -115,6 +131,13 @@ void PortMapper::finish_attempt(base::Instant now) {
   }
   ++counts_[size_t(granted->protocol)].attempts;
   last_gateway_ = granted->gateway.to_string();
+  if (replaced && replace_error.empty())
+    MW_LOG_INFO("port mapping {} ({}) deleted: replaced", replaced->external.to_string(),
+                nat::mapping_protocol_name(replaced->protocol));
+  if (replaced && !replace_error.empty())
+    MW_LOG_WARN("port mapping {} ({}) replaced, but not deleted: {}",
+                replaced->external.to_string(), nat::mapping_protocol_name(replaced->protocol),
+                replace_error);
   // A gateway without leases maps for good: renewed on our own schedule all the same.
   base::Duration lease =
       granted->lifetime > base::Duration::zero() ? granted->lifetime : options_.lifetime;

@@ -70,6 +70,10 @@ class PortMapper final : public Subsystem {
     std::mutex mutex;
     std::optional<nat::PortMapping> granted;
     std::vector<std::pair<nat::MappingProtocol, std::string>> failures;
+    // The mapping the grant replaced (another protocol or address), deleted on the way; the
+    // deletion's error, "" when the gateway confirmed it.
+    std::optional<nat::PortMapping> replaced;
+    std::string replace_error;
     std::atomic<bool> done{false};
   };
   void begin_attempt(base::Instant now);

@@ -134,7 +134,8 @@ TEST_F(PortMapperTest, OfferedAsACandidateOnlyOnceStunAgrees) {
   ASSERT_TRUE(mapper_->mapping());
   EXPECT_EQ(mapper_->check(), nat::MappingCheck::kUnknown);
   EXPECT_FALSE(mapper_->report(now_).verified);
-  EXPECT_EQ(nat_->candidates(), std::vector<Endpoint>{ep("10.206.0.2:51820")});
+  EXPECT_EQ(nat_->candidates(),
+            (std::vector<Candidate>{{ep("10.206.0.2:51820"), swim::CandidateKind::kHost}}));
   // Someone sees us at another address: a gateway behind another NAT. Not announced.
   observe("100.64.9.9:51820");
   EXPECT_EQ(mapper_->check(), nat::MappingCheck::kMismatch);
@@ -144,7 +145,10 @@ TEST_F(PortMapperTest, OfferedAsACandidateOnlyOnceStunAgrees) {
   EXPECT_EQ(mapper_->check(), nat::MappingCheck::kVerified);
   auto c = nat_->candidates();
   ASSERT_FALSE(c.empty());
-  EXPECT_EQ(c.front(), ep("10.99.1.6:40000"));
+  EXPECT_EQ(c.front(), (Candidate{ep("10.99.1.6:40000"), swim::CandidateKind::kMapped}));
+  // Then our own (the two observers saw two mappings: no reflexive address is offered).
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c[1], (Candidate{ep("10.206.0.2:51820"), swim::CandidateKind::kHost}));
   EXPECT_TRUE(nat_->report(now_).port_mapping.verified);
   EXPECT_EQ(nat_->report(now_).port_mapping.protocol, "upnp");
   control::MetricsWriter w;
@@ -197,6 +201,43 @@ TEST_F(PortMapperTest, AFailedRenewalKeepsTheMappingUntilItExpires) {
   advance(Duration::seconds(20));
   EXPECT_FALSE(mapper_->mapping());
   EXPECT_EQ(mapper_->report(now_).status, "failed");
+}
+
+TEST_F(PortMapperTest, AMappingReplacedByAnotherProtocolIsDeleted) {
+  gateway_->set_works(MappingProtocol::kUpnp, true);
+  gateway_->set_works(MappingProtocol::kNatPmp, true);
+  start();
+  ASSERT_TRUE(mapper_->mapping());
+  ASSERT_EQ(mapper_->mapping()->protocol, MappingProtocol::kUpnp);
+  // UPnP stops answering: the renewal fails, and the retry finds NAT-PMP, which maps another
+  // external port.
+  gateway_->set_works(MappingProtocol::kUpnp, false);
+  advance(Duration::seconds(50));
+  EXPECT_TRUE(gateway_->unmapped().empty()) << "a failed renewal keeps the mapping";
+  gateway_->external_ = ep("10.99.1.6:40001");
+  advance(Duration::seconds(30));
+  ASSERT_TRUE(mapper_->mapping());
+  EXPECT_EQ(mapper_->mapping()->protocol, MappingProtocol::kNatPmp);
+  auto gone = gateway_->unmapped();
+  ASSERT_EQ(gone.size(), 1u);
+  EXPECT_EQ(gone[0].protocol, MappingProtocol::kUpnp);
+  EXPECT_EQ(gone[0].external, ep("10.99.1.6:51820"));
+  // Renewing the same mapping deletes nothing.
+  advance(Duration::seconds(50));
+  EXPECT_EQ(mapper_->mapping()->protocol, MappingProtocol::kNatPmp);
+  EXPECT_EQ(gateway_->unmapped().size(), 1u);
+}
+
+TEST_F(PortMapperTest, TheSameEntryUnderAnotherProtocolIsNotDeleted) {
+  gateway_->set_works(MappingProtocol::kUpnp, true);
+  gateway_->set_works(MappingProtocol::kNatPmp, true);
+  start();
+  gateway_->set_works(MappingProtocol::kUpnp, false);
+  advance(Duration::seconds(50));
+  advance(Duration::seconds(30));
+  ASSERT_TRUE(mapper_->mapping());
+  EXPECT_EQ(mapper_->mapping()->protocol, MappingProtocol::kNatPmp);
+  EXPECT_TRUE(gateway_->unmapped().empty()) << "the gateway's one entry for that port";
 }
 
 TEST_F(PortMapperTest, OnlyTheChosenProtocolsAreAskedAndOffAsksNone) {

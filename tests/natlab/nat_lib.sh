@@ -38,6 +38,13 @@ nat_path_of() {
     if m['identity'] == '${MESH_KEY[$2]}'), 'absent')" 2>/dev/null || echo error
 }
 
+# nat_via_of I J: how node I's direct path to node J goes ("punched", "mapped", "reflexive",
+# "lan", "public", "" when not said or not direct).
+nat_via_of() {
+  mesh_status_json "$1" | mesh_json "next((m['via'] for m in j['members']
+    if m['identity'] == '${MESH_KEY[$2]}'), 'absent')" 2>/dev/null || echo error
+}
+
 # nat_paths_are WANT I J: both I and J report the other on path WANT.
 nat_paths_are() {
   [[ $(nat_path_of "$1" "$2") == "$3" && $(nat_path_of "$2" "$1") == "$3" ]]

@@ -8,8 +8,8 @@
 #     (--port-mapping natpmp) by NAT-PMP, one (--port-mapping pcp) by PCP; netcheck shows each
 #     verified against STUN, miniupnpd lists them, and the mapped endpoints are announced;
 #   - the symmetric host gets a direct path to each upnp host (without a mapping the APDF
-#     router would filter it: nat_mesh_test.sh proves apdf <-> symmetric is indirect) and a
-#     ping over the tunnel works;
+#     router would filter it: nat_mesh_test.sh proves apdf <-> symmetric is indirect), status
+#     says it goes through the mapping, and a ping over the tunnel works;
 #   - after a daemon stops (SIGTERM), its mapping is gone from miniupnpd.
 set -euo pipefail
 
@@ -118,6 +118,7 @@ for j in 2 3 5; do
   else
     fail "sym <-> ${NAT_NODE[$j]}: expected direct within 30 s; 4 says $(nat_path_of 4 "$j"), $j says $(nat_path_of "$j" 4)"
   fi
+  check_eq "sym -> ${NAT_NODE[$j]}: status says the path goes" mapped "$(nat_via_of 4 "$j")"
   seen=$(mesh_status_json 4 | mesh_json "next(m['endpoint'] for m in j['members']
     if m['identity'] == '${MESH_KEY[$j]}')" 2>/dev/null || true)
   check_eq "sym's endpoint of node $j: the mapped one" "${external[$j]}" "$seen"

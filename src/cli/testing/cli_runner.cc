@@ -22,6 +22,7 @@ Outcome TempConfig::run(std::vector<std::string> args, const std::string& input,
   ctx.in = &in;
   ctx.interactive = interactive;
   ctx.now = base::WallTime{now_unix * 1'000'000'000};
+  ctx.run_netcheck = netcheck_;
   args.insert(args.begin(), "meshward");
   int rc = cli::run(args, ctx);
   return {rc, out.str(), err.str()};

@@ -29,10 +29,13 @@ class TempConfig {
   // Runs `meshward <args...>`; `input` feeds a confirmation prompt when `interactive`.
   Outcome run(std::vector<std::string> args, const std::string& input = "",
               bool interactive = false, int64_t now_unix = 1'800'000'000) const;
+  // The one-off NAT probe `netcheck` runs without a daemon (none by default).
+  void set_netcheck_runner(NetcheckRunner runner) { netcheck_ = std::move(runner); }
 
  private:
   base::testing::TempDir root_{"mw-cli-test"};  // dir_ is root_ + "/config"
   std::string dir_;
+  NetcheckRunner netcheck_;
 };
 
 }  // namespace mw::cli::testing

@@ -16,7 +16,8 @@ TestPeer::TestPeer(uint8_t n)
       endpoint_(test_endpoint(n)) {}
 
 Statement TestPeer::alive(uint64_t incarnation, std::vector<uint8_t> certificate) const {
-  return make_alive(identity_, incarnation, {endpoint_}, std::move(certificate));
+  return make_alive(identity_, incarnation, {endpoint_}, std::move(certificate),
+                    {CandidateKind::kHost});
 }
 
 Statement TestPeer::leave(uint64_t incarnation) const {
