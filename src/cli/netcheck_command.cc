@@ -43,6 +43,7 @@ void print_report(const Context& ctx, const control::NetcheckReport& r) {
   o << fmt::format("hairpinning:   {}\n", r.hairpin);
   o << fmt::format("reflexive:     IPv4 {}; IPv6 {}\n", list(r.reflexive_v4), list(r.reflexive_v6));
   o << fmt::format("local:         {}\n", list(r.local));
+  if (r.source == "daemon") o << fmt::format("announced:     {}\n", list(r.announced));
   const control::PortMappingReport& m = r.port_mapping;
   if (r.source == "daemon") {
     std::string line = m.status;

@@ -80,6 +80,7 @@ json netcheck_to_json(const NetcheckReport& r) {
           {"reflexive_v4", r.reflexive_v4},
           {"reflexive_v6", r.reflexive_v6},
           {"local", r.local},
+          {"announced", r.announced},
           {"stun", std::move(stun)},
           {"observers", std::move(observers)},
           {"port_mapping", std::move(port_mapping)}};
@@ -99,6 +100,7 @@ base::Result<NetcheckReport> netcheck_from_json(const json& j) {
   read_strings(f, "reflexive_v4", r.reflexive_v4);
   read_strings(f, "reflexive_v6", r.reflexive_v6);
   read_strings(f, "local", r.local);
+  read_strings(f, "announced", r.announced);
   read_objects(f, "stun", "netcheck", r.stun, [](JsonFields& g, StunServerReport& s) {
     g.read("server", s.server);
     g.read("address", s.address);

@@ -66,6 +66,8 @@ struct NetcheckReport {
   std::string hairpin = "unknown";                      // "yes" | "no" | "unknown"
   std::vector<std::string> reflexive_v4, reflexive_v6;  // "ip:port", most observed first
   std::vector<std::string> local;                       // our own addresses with the port
+  // What the daemon's signed claim announces, "ip:port (kind)" in order (daemon only).
+  std::vector<std::string> announced;
   std::vector<StunServerReport> stun;
   std::vector<ObserverReport> observers;
   PortMappingReport port_mapping;

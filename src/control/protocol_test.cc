@@ -146,6 +146,8 @@ TEST(ControlProtocol, ResponseRoundTrips) {
   netcheck.netcheck->port = 51821;
   netcheck.netcheck->mapping_v4 = "endpoint-independent";
   netcheck.netcheck->hairpin = "no";
+  netcheck.netcheck->filtering_v4 = "address-dependent";
+  netcheck.netcheck->announced = {"10.99.1.1:51821 (reflexive)"};
   netcheck.netcheck->reflexive_v4 = {"10.99.1.1:51821"};
   netcheck.netcheck->local = {"10.201.0.2:51821"};
   netcheck.netcheck->stun = {

@@ -44,6 +44,7 @@ class Membership {
   // false (and nothing sent) when they are what the claim says already.
   bool set_announced(std::vector<base::Endpoint> announced, std::vector<CandidateKind> kinds = {});
   const std::vector<base::Endpoint>& announced() const { return announced_; }
+  const std::vector<CandidateKind>& announced_kinds() const { return announced_kinds_; }
   // Sends a join to a seed address (we do not know who is there); tick() retries it with
   // backoff (join_retry_min doubling to join_retry_max) while no member is alive.
   void add_seed(const base::Endpoint& seed, base::Instant now);

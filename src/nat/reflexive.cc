@@ -91,10 +91,4 @@ Mapping ReflexiveAddresses::mapping(base::IpAddress::Family family) const {
   return observers.size() >= 2 ? Mapping::kEndpointIndependent : Mapping::kUnknown;
 }
 
-bool ReflexiveAddresses::seen_unchanged_by(const std::string& observer) const {
-  auto o = std::find_if(observations_.begin(), observations_.end(),
-                        [&](const Observation& x) { return x.observer == observer; });
-  return o != observations_.end() && is_local(o->mapped);
-}
-
 }  // namespace mw::nat

@@ -53,9 +53,6 @@ class ReflexiveAddresses {
   std::vector<base::Endpoint> addresses(base::IpAddress::Family family) const;
   Mapping mapping(base::IpAddress::Family family) const;
   const std::vector<Observation>& observations() const { return observations_; }
-  // Whether `observer`'s latest observation is one of our own endpoints (no NAT on our side
-  // toward it); false without one.
-  bool seen_unchanged_by(const std::string& observer) const;
 
  private:
   bool is_local(const base::Endpoint& e) const;

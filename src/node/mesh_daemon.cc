@@ -227,7 +227,14 @@ void MeshDaemon::update_candidates(base::Instant now) {
 
 std::optional<control::NetcheckReport> MeshDaemon::netcheck() {
   if (!nat_) return std::nullopt;
-  return nat_->report(base::SystemClock::instance().now());
+  control::NetcheckReport r = nat_->report(base::SystemClock::instance().now());
+  const std::vector<base::Endpoint>& endpoints = membership_.announced();
+  const std::vector<swim::CandidateKind>& kinds = membership_.announced_kinds();
+  for (size_t i = 0; i < endpoints.size(); ++i)
+    r.announced.push_back(fmt::format(
+        "{} ({})", endpoints[i].to_string(),
+        swim::candidate_kind_name(i < kinds.size() ? kinds[i] : swim::CandidateKind::kUnknown)));
+  return r;
 }
 
 base::Instant MeshDaemon::next_deadline() const {

@@ -67,8 +67,8 @@ class MeshDaemon final : public Subsystem,
   // Our signed claim's endpoints: --announce first, then the NAT view's candidates (our own
   // mesh addresses left out), at most 4.
   std::vector<Candidate> candidates() const;
-  // What the node knows of its own side of the path to `member` (node/path_label.h).
-  OurSide our_side(const crypto::PublicKey& member) const;
+  // What the node knows of its own side of its paths (node/path_label.h).
+  OurSide our_side() const;
   void update_candidates(base::Instant now);
   void upsert_peer(const swim::MemberView& member, base::Instant now);
   void remove_peer(const crypto::PublicKey& id);

@@ -14,9 +14,10 @@
 #include "trust/address.h"
 
 namespace mw::node {
-OurSide MeshDaemon::our_side(const crypto::PublicKey& member) const {
+
+OurSide MeshDaemon::our_side() const {
   if (!nat_) return {};
-  return {nat_->reflexive().seen_unchanged_by(trust::public_key_text(member)), nat_->behind_nat()};
+  return {nat_->local(), nat_->behind_nat()};
 }
 
 control::StatusReport MeshDaemon::status() {
@@ -31,6 +32,7 @@ control::StatusReport MeshDaemon::status() {
   r.started_unix = started_wall_.unix_nanos / 1000000000;
   r.gossip_only = options_.gossip_only;
   r.data_path = data_path_.empty() ? loop_->engine().data_path() : data_path_;
+  OurSide us = our_side();
   for (const swim::MemberView& m : membership_.members()) {
     control::MemberStatus s;
     s.identity = trust::public_key_text(m.id);
@@ -39,7 +41,7 @@ control::StatusReport MeshDaemon::status() {
     if (m.endpoint) s.endpoint = m.endpoint->to_string();
     bool live = m.state == swim::MemberState::kAlive || m.state == swim::MemberState::kSuspect;
     if (live) s.path = m.direct ? "direct" : "indirect";
-    if (live) s.via = path_via(m, our_side(m.id));
+    if (live) s.via = path_via(m, us);
     s.ipv4 = trust::mesh_ipv4(m.id, options_.prefixes).to_string();
     s.ipv6 = trust::mesh_ipv6(m.id, options_.prefixes).to_string();
     if (auto other = ipv4_conflict(m.id)) {
@@ -68,10 +70,11 @@ std::string MeshDaemon::metrics_text() const {
   std::map<std::string, double> by_path{{"indirect", 0},  {"punched", 0}, {"mapped", 0},
                                         {"reflexive", 0}, {"lan", 0},     {"public", 0},
                                         {"direct", 0}};
+  OurSide us = our_side();
   for (const auto& m : members) {
     by_state[swim::member_state_name(m.state)] += 1;
     if (m.state != swim::MemberState::kAlive && m.state != swim::MemberState::kSuspect) continue;
-    std::string via = path_via(m, our_side(m.id));
+    std::string via = path_via(m, us);
     by_path[!m.direct ? "indirect" : via.empty() ? "direct" : via] += 1;
   }
   for (const auto& [state, n] : by_state)

@@ -79,6 +79,8 @@ class NatService final : public Subsystem, public DatagramHandler {
   control::NetcheckReport report(base::Instant now) const;
   void write_metrics(control::MetricsWriter& w) const;
   const nat::ReflexiveAddresses& reflexive() const { return reflexive_; }
+  // The host's own addresses (the mesh's prefixes left out), as last read.
+  const std::vector<base::IpAddress>& local() const { return local_; }
   // Where others may reach this port, best first: a verified port mapping, the reflexive
   // address of each family (unless
   // the NAT maps per destination, where it only works for the observer) and the host's own

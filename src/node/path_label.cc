@@ -2,22 +2,18 @@
 #include "node/path_label.h"
 
 #include <algorithm>
-#include <array>
 
 namespace mw::node {
 
-bool is_private_address(const base::IpAddress& a) {
-  static const std::array<base::IpPrefix, 7> kPrivate = {
-      *base::IpPrefix::parse("10.0.0.0/8"),     *base::IpPrefix::parse("172.16.0.0/12"),
-      *base::IpPrefix::parse("192.168.0.0/16"), *base::IpPrefix::parse("100.64.0.0/10"),
-      *base::IpPrefix::parse("169.254.0.0/16"), *base::IpPrefix::parse("fc00::/7"),
-      *base::IpPrefix::parse("fe80::/10"),
-  };
-  return std::any_of(kPrivate.begin(), kPrivate.end(),
-                     [&](const base::IpPrefix& p) { return p.contains(a); });
+bool same_network(const base::IpAddress& a, const std::vector<base::IpAddress>& ours) {
+  return std::any_of(ours.begin(), ours.end(), [&](const base::IpAddress& o) {
+    if (o.family() != a.family()) return false;
+    auto net = base::IpPrefix::make(o, o.is_v4() ? 24 : 64);
+    return net && net->contains(a);
+  });
 }
 
-std::string path_via(const swim::MemberView& m, OurSide us) {
+std::string path_via(const swim::MemberView& m, const OurSide& us) {
   if (!m.direct || !m.endpoint) return "";
   const base::Endpoint& e = *m.endpoint;
   auto at = std::find(m.announced.begin(), m.announced.end(), e);
@@ -33,8 +29,7 @@ std::string path_via(const swim::MemberView& m, OurSide us) {
   switch (kind) {
     case swim::CandidateKind::kMapped: return "mapped";
     case swim::CandidateKind::kReflexive: return us.behind_nat ? "punched" : "reflexive";
-    case swim::CandidateKind::kHost:
-      return us.seen_unchanged && is_private_address(e.address) ? "lan" : "public";
+    case swim::CandidateKind::kHost: return same_network(e.address, us.local) ? "lan" : "public";
     case swim::CandidateKind::kUnknown: break;
   }
   return "";

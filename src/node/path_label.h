@@ -9,29 +9,31 @@
 //               a punch is, whether a session or the crossing probes did it);
 //   "reflexive" its NAT's public address (announced, or where its datagrams come from), open to
 //               us without a punch: no NAT on our side;
-//   "lan"       its own private address, no NAT on either side: the same network;
-//   "public"    its own address, not a private one (or reached through our NAT);
+//   "lan"       its own address, in the /24 (IPv4) or /64 (IPv6) of one of ours: the same
+//               network;
+//   "public"    its own address, on another network (a firewall on either side may have let
+//               it in only because both sides sent: crossing probes open it like a punch);
 //   ""          not said: an --announce endpoint, or not a direct path.
 // Pure.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/ip_address.h"
 #include "discovery/types.h"
 
 namespace mw::node {
 
-// Whether `a` is in a private, shared or link-local range (RFC 1918, RFC 6598, RFC 3927,
-// RFC 4193, RFC 4291): one that only the same site routes.
-bool is_private_address(const base::IpAddress& a);
+// Whether `a` lies in the /24 (IPv4) or /64 (IPv6) of one of `ours`.
+bool same_network(const base::IpAddress& a, const std::vector<base::IpAddress>& ours);
 
-// What the node knows of the NAT on its own side.
+// What the node knows of its own side.
 struct OurSide {
-  bool seen_unchanged = false;  // the member last reported our address as one of our own
-  bool behind_nat = false;      // some NAT (or unknown) is in front of our port
+  std::vector<base::IpAddress> local;  // the host's own addresses
+  bool behind_nat = false;             // some NAT (or unknown) is in front of our port
 };
 
-std::string path_via(const swim::MemberView& m, OurSide us);
+std::string path_via(const swim::MemberView& m, const OurSide& us);
 
 }  // namespace mw::node

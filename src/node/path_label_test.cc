@@ -21,8 +21,9 @@ swim::MemberView reached_at(const char* endpoint, CandidateKind kind) {
   return m;
 }
 
-constexpr OurSide kNoNat{true, false};
-constexpr OurSide kBehindNat{false, true};
+const OurSide kNoNat{{*base::IpAddress::parse("192.168.1.9"), *base::IpAddress::parse("fd00::9")},
+                     false};
+const OurSide kBehindNat{{*base::IpAddress::parse("192.168.1.9")}, true};
 
 TEST(PathLabel, ByTheKindOfTheEndpointReached) {
   EXPECT_EQ(path_via(reached_at("198.51.100.7:51821", CandidateKind::kMapped), kBehindNat),
@@ -42,11 +43,13 @@ TEST(PathLabel, ItsNatsAddressThroughOursIsPunched) {
   EXPECT_EQ(path_via(m, kBehindNat), "punched");
 }
 
-TEST(PathLabel, AHostAddressIsLanOnlyWhenPrivateAndNoNatIsOnOurSide) {
+TEST(PathLabel, AHostAddressIsLanOnlyOnOneOfOurNetworks) {
   EXPECT_EQ(path_via(reached_at("192.168.1.5:51821", CandidateKind::kHost), kNoNat), "lan");
   EXPECT_EQ(path_via(reached_at("[fd00::5]:51821", CandidateKind::kHost), kNoNat), "lan");
-  EXPECT_EQ(path_via(reached_at("192.168.1.5:51821", CandidateKind::kHost), kBehindNat), "public")
-      << "our NAT is in the way: it is not our network";
+  EXPECT_EQ(path_via(reached_at("192.168.2.5:51821", CandidateKind::kHost), kNoNat), "public")
+      << "another /24";
+  EXPECT_EQ(path_via(reached_at("[fd00:1::5]:51821", CandidateKind::kHost), kNoNat), "public")
+      << "another /64";
   EXPECT_EQ(path_via(reached_at("198.51.100.7:51821", CandidateKind::kHost), kNoNat), "public");
 }
 
@@ -72,12 +75,14 @@ TEST(PathLabel, NothingForAnIndirectPathOrNoEndpoint) {
   EXPECT_EQ(path_via(m, kNoNat), "");
 }
 
-TEST(PathLabel, PrivateRanges) {
-  for (const char* a : {"10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.0.1", "100.64.0.1",
-                        "169.254.1.1", "fd12::1", "fe80::1"})
-    EXPECT_TRUE(is_private_address(*base::IpAddress::parse(a))) << a;
-  for (const char* a : {"172.32.0.1", "100.128.0.1", "198.51.100.7", "2001:db8::1", "8.8.8.8"})
-    EXPECT_FALSE(is_private_address(*base::IpAddress::parse(a))) << a;
+TEST(PathLabel, SameNetwork) {
+  std::vector<base::IpAddress> ours = {*base::IpAddress::parse("10.201.0.2"),
+                                       *base::IpAddress::parse("fd00:202::2")};
+  for (const char* a : {"10.201.0.3", "10.201.0.255", "fd00:202::99"})
+    EXPECT_TRUE(same_network(*base::IpAddress::parse(a), ours)) << a;
+  for (const char* a : {"10.201.1.3", "10.99.1.1", "fd00:203::2", "::ffff:10.201.0.3"})
+    EXPECT_FALSE(same_network(*base::IpAddress::parse(a), ours)) << a;
+  EXPECT_FALSE(same_network(*base::IpAddress::parse("10.201.0.3"), {}));
 }
 
 }  // namespace

@@ -14,7 +14,8 @@
 # live in nlp-$$, and a node NAME lives in nl-NAME-$$. Interface names are local to their
 # namespace (eth0, wan0, lan0) except the far ends of veths, nlv<N>, unique within the lab.
 #
-# Address plan (IPv4; public nodes also get fd99::A:B/64 for 10.99.A.B):
+# Address plan (IPv4; public nodes and routers' public legs also get fd99::A:B/64 for 10.99.A.B;
+# a router made with --ipv6 PREFIX routes that /64 to its LAN, behind a stateful firewall):
 #   10.99.0.0/16     the internet, one bridge (inet0 in nli-$$)
 #   10.99.0.2:7001   echo server E1     10.99.0.3:7002  echo server E2     (in nlp-$$)
 #   10.99.0.4        the stranger: sends unsolicited datagrams (natlab_check: ports 20000 + 100 N
@@ -48,6 +49,8 @@ NATLAB_PREFIX=16 # of the internet, 10.99.0.0/16
 NATLAB_ECHO1=10.99.0.2:7001
 NATLAB_ECHO2=10.99.0.3:7002
 NATLAB_STRANGER=10.99.0.4
+NATLAB_ECHO6="[fd99::2]:7001" # E1 over IPv6
+NATLAB_STRANGER6=fd99::4
 NATLAB_MAP_TIMEOUT=120 # seconds an idle EIM mapping lives (the conntrack UDP stream timeout)
 NATLAB_KINDS="eim-eif eim-apdf edm cgn upnp"
 
@@ -72,6 +75,8 @@ declare -gA NATLAB_HOSTS    # router -> its hosts, space separated, in creation 
 declare -gA NATLAB_ROUTER   # host -> its router
 declare -gA NATLAB_UPNP_PID # upnp router -> miniupnpd PID
 declare -gA NATLAB_UPNP_STUN # upnp router -> the STUN server its miniupnpd asks
+declare -gA NATLAB_V6LAN    # router -> its IPv6 LAN prefix (--ipv6), e.g. fd00:202::/64
+declare -gA NATLAB_IP6      # name -> its IPv6 address (public nodes, routers, hosts on a v6 LAN)
 
 # ---- preconditions ---------------------------------------------------------------------------
 
@@ -105,11 +110,24 @@ natlab_in_cidr() {
   mask=$(((0xffffffff << (32 - bits)) & 0xffffffff))
   (((ip & mask) == (net & mask)))
 }
-# natlab_v6 IP: the fd99:: address of a public IPv4 address 10.99.A.B (empty for others).
+# natlab_v6 IP: the fd99:: address of a public IPv4 address 10.99.A.B (empty for others), in
+# the canonical form tools print: fd99::A:B, or fd99::B when A is 0.
 natlab_v6() {
   local a b c d
   IFS=. read -r a b c d <<<"$1"
-  if [[ $a.$b == 10.99 ]]; then echo "fd99::$c:$d"; fi
+  if [[ $a.$b == 10.99 && $c == 0 ]]; then echo "fd99::$d"; fi
+  if [[ $a.$b == 10.99 && $c != 0 ]]; then echo "fd99::$c:$d"; fi
+}
+# natlab_v6_in PREFIX N: address N (written as the last hextet) of the /64 PREFIX:
+# natlab_v6_in fd00:202::/64 2 is fd00:202::2.
+natlab_v6_in() { echo "${1%::/64}::$2"; }
+# natlab_v6_routes_to NS: routes in namespace NS (on the internet) to every router's IPv6 LAN
+# so far, through the router's public leg.
+natlab_v6_routes_to() {
+  local r
+  for r in "${!NATLAB_V6LAN[@]}"; do
+    ip -n "$1" -6 route replace "${NATLAB_V6LAN[$r]}" via "${NATLAB_IP6[$r]}"
+  done
 }
 # natlab_has_addr NS IP: IP is assigned in namespace NS.
 natlab_has_addr() {
@@ -231,8 +249,10 @@ natlab_init() {
   for ip in "${NATLAB_ECHO2%:*}" "$NATLAB_STRANGER"; do
     ip -n "$NATLAB_PROBE_NS" addr add "$ip/$NATLAB_PREFIX" dev eth0
   done
+  ip -n "$NATLAB_PROBE_NS" addr add "$NATLAB_STRANGER6/64" dev eth0 nodad
   natlab_start nlp echo1.log python3 -S "$NATLAB_PROBE" echo --bind "$NATLAB_ECHO1" --seconds 3600
   natlab_start nlp echo2.log python3 -S "$NATLAB_PROBE" echo --bind "$NATLAB_ECHO2" --seconds 3600
+  natlab_start nlp echo6.log python3 -S "$NATLAB_PROBE" echo --bind "$NATLAB_ECHO6" --seconds 3600
   wait_until 50 0.1 natlab_probe nlp map --bind "$NATLAB_STRANGER:7099" --to "$NATLAB_ECHO1" \
     --to "$NATLAB_ECHO2" --timeout 0.5 >/dev/null ||
     die "natlab_init: the echo servers $NATLAB_ECHO1 and $NATLAB_ECHO2 did not answer within 5 s"
@@ -256,8 +276,12 @@ natlab_attach_public() {
   ip -n "$NATLAB_NET" link set "$NATLAB_LINK" master "$NATLAB_BRIDGE" up
   ip -n "$ns" addr add "$ip/$NATLAB_PREFIX" dev eth0
   v6=$(natlab_v6 "$ip")
-  [[ -n $v6 ]] && ip -n "$ns" addr add "$v6/64" dev eth0 nodad
+  if [[ -n $v6 ]]; then
+    ip -n "$ns" addr add "$v6/64" dev eth0 nodad
+    NATLAB_IP6[$name]=$v6
+  fi
   ip -n "$ns" link set eth0 up
+  natlab_v6_routes_to "$ns"
 }
 
 # natlab_public NAME IP: a host attached directly to the internet with a public address
@@ -285,8 +309,12 @@ natlab_public() {
 #             address by STUN, as it refuses a private one on its WAN interface
 # --hairpin on (eim kinds): a LAN host sending to the router's public IP and a mapped port
 # reaches the LAN host that owns the mapping, from the sender's mapped address.
+# --ipv6 PREFIX (a /64 of fd00::/8; not with --upstream): the LAN also gets PREFIX, routed
+# without translation (every public node and router learns the route) behind a stateful
+# firewall as home routers have: what the LAN sent to may answer, nothing else gets in
+# (address-and-port-dependent filtering, no mapping).
 natlab_router() {
-  local name=$1 kind=$2 pub=$3 lan=$4 upstream="" hairpin=off stun=$NATLAB_STUN
+  local name=$1 kind=$2 pub=$3 lan=$4 upstream="" hairpin=off stun=$NATLAB_STUN v6lan=""
   shift 4 || die "natlab_router: usage NAME KIND PUBLIC_IP LAN_CIDR [options]"
   while (($#)); do
     (($# >= 2)) || die "natlab_router $name: option $1 needs a value"
@@ -294,6 +322,7 @@ natlab_router() {
       --upstream) upstream=$2 ;;
       --hairpin) hairpin=$2 ;;
       --stun) stun=$2 ;;
+      --ipv6) v6lan=$2 ;;
       *) die "natlab_router $name: unknown option '$1'" ;;
     esac
     shift 2
@@ -308,6 +337,11 @@ natlab_router() {
   fi
   [[ $kind != upnp || -n $stun ]] ||
     die "natlab_router $name: upnp needs a STUN server (natlab_stun_start first, or --stun)"
+  if [[ -n $v6lan ]]; then
+    [[ $v6lan =~ ^fd[0-9a-f]{2}(:[0-9a-f]{1,4}){0,2}::/64$ ]] ||
+      die "natlab_router $name: bad --ipv6 '$v6lan' (a /64 of fd00::/8, e.g. fd00:202::/64)"
+    [[ -z $upstream ]] || die "natlab_router $name: --ipv6 needs a router on the internet"
+  fi
 
   local ns=nl-$name-$$ gw
   gw=$(natlab_int2ip $(($(natlab_ip2int "${lan%/*}") + 1)))
@@ -333,8 +367,10 @@ natlab_router() {
     ip link add wan0 netns "$ns" type veth peer name "$NATLAB_LINK" netns "$NATLAB_NET"
     ip -n "$NATLAB_NET" link set "$NATLAB_LINK" master "$NATLAB_BRIDGE" up
     ip -n "$ns" addr add "$pub/$NATLAB_PREFIX" dev wan0
-    ip -n "$ns" addr add "$(natlab_v6 "$pub")/64" dev wan0 nodad
+    NATLAB_IP6[$name]=$(natlab_v6 "$pub")
+    ip -n "$ns" addr add "${NATLAB_IP6[$name]}/64" dev wan0 nodad
     ip -n "$ns" link set wan0 up
+    natlab_v6_routes_to "$ns"
   else
     [[ ${NATLAB_ROLE[$upstream]:-} == router ]] || die "natlab_router $name: no router '$upstream'"
     natlab_in_cidr "$pub" "${NATLAB_LAN[$upstream]}" ||
@@ -350,6 +386,21 @@ natlab_router() {
   ip -n "$ns" link add lan0 type bridge
   ip -n "$ns" addr add "$gw/${lan#*/}" dev lan0
   ip -n "$ns" link set lan0 up
+
+  if [[ -n $v6lan ]]; then
+    NATLAB_V6LAN[$name]=$v6lan
+    ip netns exec "$ns" sysctl -q -w net.ipv6.conf.all.forwarding=1
+    ip -n "$ns" addr add "$(natlab_v6_in "$v6lan" 1)/64" dev lan0 nodad
+    # Everyone on the internet routes the new LAN through this router's public leg.
+    local other
+    for other in "${!NATLAB_NS[@]}"; do
+      [[ $other == "$name" ]] && continue
+      if [[ ${NATLAB_ROLE[$other]} == public ||
+        (${NATLAB_ROLE[$other]} == router && -z ${NATLAB_UPSTREAM[$other]}) ]]; then
+        ip -n "${NATLAB_NS[$other]}" -6 route replace "$v6lan" via "${NATLAB_IP6[$name]}"
+      fi
+    done
+  fi
 
   natlab_nft_rules "$name" "$stun" >"$MW_TMP/nft-$name.nft"
   ip netns exec "$ns" nft -f "$MW_TMP/nft-$name.nft" ||
@@ -434,6 +485,26 @@ EOF
   echo "		iifname \"wan0\" drop"
   echo "	}"
   echo "}"
+  if [[ -n ${NATLAB_V6LAN[$r]:-} ]]; then
+    cat <<EOF
+# IPv6: routed, not translated; a stateful firewall lets in only the answers to what the LAN
+# sent (conntrack's reply direction: the very address and port sent to).
+table ip6 natlab6 {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ct state established,related accept
+		iifname "lan0" accept
+		iifname "wan0" drop
+	}
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ct state established,related accept
+		meta l4proto ipv6-icmp accept
+		iifname "wan0" drop
+	}
+}
+EOF
+  fi
   if [[ $kind == upnp ]]; then
     cat <<EOF
 # miniupnpd adds its port mappings here (upnp_table_name etc. in its config).
@@ -463,9 +534,17 @@ EOF
 
 # ---- hosts -----------------------------------------------------------------------------------
 
-# natlab_host NAME ROUTER LAN_IP: a host on ROUTER's LAN (eth0), default route via the router.
+# natlab_host NAME ROUTER LAN_IP [--v6-only]: a host on ROUTER's LAN (eth0), default route via
+# the router. On a router with --ipv6 PREFIX it also gets PREFIX's address numbered like LAN_IP's
+# last byte (10.202.0.2: fd00:202::2) and an IPv6 default route; --v6-only leaves out the IPv4
+# default route, so that only IPv6 leaves the LAN.
 natlab_host() {
-  local name=$1 router=$2 ip=$3 ns=nl-$1-$$
+  local name=$1 router=$2 ip=$3 ns=nl-$1-$$ v6only=0
+  if (($# > 3)); then
+    [[ $4 == --v6-only && $# == 4 ]] || die "natlab_host $name: unknown option '${*:4}'"
+    [[ -n ${NATLAB_V6LAN[$router]:-} ]] || die "natlab_host $name: --v6-only needs a router with --ipv6"
+    v6only=1
+  fi
   natlab_valid_name "$name" || die "natlab_host: bad name '$name' (a-z0-9, at most 12)"
   [[ -z ${NATLAB_NS[$name]:-} ]] || die "natlab_host: '$name' exists"
   [[ ${NATLAB_ROLE[$router]:-} == router ]] || die "natlab_host $name: no router '$router'"
@@ -483,8 +562,15 @@ natlab_host() {
   ip link add eth0 netns "$ns" type veth peer name "$NATLAB_LINK" netns "${NATLAB_NS[$router]}"
   ip -n "${NATLAB_NS[$router]}" link set "$NATLAB_LINK" master lan0 up
   ip -n "$ns" addr add "$ip/${NATLAB_LAN[$router]#*/}" dev eth0
+  if [[ -n ${NATLAB_V6LAN[$router]:-} ]]; then
+    NATLAB_IP6[$name]=$(natlab_v6_in "${NATLAB_V6LAN[$router]}" "${ip##*.}")
+    ip -n "$ns" addr add "${NATLAB_IP6[$name]}/64" dev eth0 nodad
+  fi
   ip -n "$ns" link set eth0 up
-  ip -n "$ns" route add default via "${NATLAB_GW[$router]}"
+  ((v6only)) || ip -n "$ns" route add default via "${NATLAB_GW[$router]}"
+  if [[ -n ${NATLAB_V6LAN[$router]:-} ]]; then
+    ip -n "$ns" -6 route add default via "$(natlab_v6_in "${NATLAB_V6LAN[$router]}" 1)"
+  fi
 }
 
 # ---- STUN ------------------------------------------------------------------------------------
@@ -593,6 +679,7 @@ natlab_flush() {
     natlab_exec "$r" nft flush map ip natlab inside
   fi
   natlab_exec "$r" conntrack -F >/dev/null 2>&1 || true # what arrived in between
+  if [[ -n ${NATLAB_V6LAN[$r]:-} ]]; then natlab_exec "$r" conntrack -F -f ipv6 >/dev/null 2>&1 || true; fi
   if [[ ${NATLAB_KIND[$r]} == upnp ]]; then natlab_upnp_start "$r" "${NATLAB_UPNP_STUN[$r]}"; fi
 }
 

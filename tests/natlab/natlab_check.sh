@@ -23,13 +23,15 @@ natlab_stranger_port() {
 }
 # natlab_listen_start NAME PORT: a listener on NAME's address and PORT in the background that
 # stops at the first datagram (or after 10 s); waits until it is bound. Sets NATLAB_LISTEN_PID
-# and NATLAB_LISTEN_OUT (its output file).
+# and NATLAB_LISTEN_OUT (its output file). With NATLAB_LISTEN_V6=1 (a caller's local), it
+# listens on NAME's IPv6 address.
 natlab_listen_start() {
-  local ns
+  local ns addr=${NATLAB_IP[$1]}
   ns=$(natlab_ns "$1") || return 1
+  [[ ${NATLAB_LISTEN_V6:-0} == 1 ]] && addr=[${NATLAB_IP6[$1]}]
   NATLAB_LISTEN_OUT=$MW_TMP/listen-$1-$2.out
   : >"$NATLAB_LISTEN_OUT"
-  ip netns exec "$ns" python3 -S "$NATLAB_PROBE" listen --bind "${NATLAB_IP[$1]}:$2" --seconds 10 \
+  ip netns exec "$ns" python3 -S "$NATLAB_PROBE" listen --bind "$addr:$2" --seconds 10 \
     --max 1 >"$NATLAB_LISTEN_OUT" 2>&1 &
   NATLAB_LISTEN_PID=$!
   MW_PIDS+=("$NATLAB_LISTEN_PID")
@@ -50,6 +52,11 @@ natlab_listen_result() {
 # natlab_stranger_send FROM_PORT TO: the stranger (10.99.0.4) sends 3 datagrams to TO.
 natlab_stranger_send() {
   natlab_probe nlp send --bind "$NATLAB_STRANGER:$1" --to "$2" --count 3 --interval 0.05 \
+    --text stranger >/dev/null 2>&1 || true
+}
+# natlab_stranger6_send FROM_PORT TO: the same from the stranger's IPv6 address.
+natlab_stranger6_send() {
+  natlab_probe nlp send --bind "[$NATLAB_STRANGER6]:$1" --to "$2" --count 3 --interval 0.05 \
     --text stranger >/dev/null 2>&1 || true
 }
 # natlab_arrives HOST PORT CMD...: listens on HOST:PORT while CMD runs (and 0.2 s after); prints
@@ -198,6 +205,60 @@ natlab_check() {
     else
       natlab_wrong "hairpin: expected none through $e1 from inside, saw it from $got"
     fi
+  fi
+  ((wrong == 0))
+}
+
+# natlab_check6 ROUTER: proves with probes from ROUTER's first host that its IPv6 (--ipv6) is
+# routed without translation behind a stateful firewall:
+#   routed      the echo server sees the host's own IPv6 address and port
+#   filtering   the stranger, never contacted, is dropped; after the host sent to stranger:P,
+#               P gets in and another port of the stranger does not
+natlab_check6() {
+  local r=$1 host p1 wrong=0 seen got sp1 sp2 own
+  [[ -n ${NATLAB_V6LAN[$r]:-} ]] || {
+    echo "natlab_check6 $r: no router with --ipv6"
+    return 1
+  }
+  host=${NATLAB_HOSTS[$r]%% *}
+  [[ -n $host ]] || {
+    echo "natlab_check6 $r: no host on its LAN"
+    return 1
+  }
+  local tag="natlab_check6 $r (via $host)" NATLAB_LISTEN_V6=1
+  natlab_take_port "$r" p1
+  own="[${NATLAB_IP6[$host]}]:$p1"
+  # Up to three tries: the first datagram of a fresh IPv6 path may wait on neighbour discovery.
+  for _ in 1 2 3; do
+    seen=$(natlab_probe "$host" map --bind "$own" --to "$NATLAB_ECHO6" --timeout 1 || true)
+    [[ $seen == "$own" ]] && break
+  done
+  if [[ $seen == "$own" ]]; then
+    echo "$tag: routed, not translated (the echo server saw $seen)"
+  else
+    natlab_wrong "routing: expected the echo server to see $own, saw '${seen:-none}'"
+  fi
+  natlab_stranger_port "$r" sp1
+  natlab_stranger_port "$r" sp2
+  got=$(natlab_arrives "$host" "$p1" natlab_stranger6_send "$sp1" "$own")
+  if [[ $got == none ]]; then
+    echo "$tag: unsolicited datagram from [$NATLAB_STRANGER6]:$sp1 filtered"
+  else
+    natlab_wrong "filtering: expected the unsolicited datagram to $own dropped, saw it from $got"
+  fi
+  natlab_probe "$host" send --bind "$own" --to "[$NATLAB_STRANGER6]:$sp1" --count 1 \
+    >/dev/null 2>&1 || true
+  got=$(natlab_arrives "$host" "$p1" natlab_stranger6_send "$sp2" "$own")
+  if [[ $got == none ]]; then
+    echo "$tag: another port of a contacted address ([$NATLAB_STRANGER6]:$sp2) filtered"
+  else
+    natlab_wrong "filtering: expected [$NATLAB_STRANGER6]:$sp2 (not contacted) dropped, saw $got"
+  fi
+  got=$(natlab_arrives "$host" "$p1" natlab_stranger6_send "$sp1" "$own")
+  if [[ $got == "[$NATLAB_STRANGER6]:$sp1" ]]; then
+    echo "$tag: filtering address-and-port-dependent (the contacted $got gets in)"
+  else
+    natlab_wrong "filtering: expected the contacted [$NATLAB_STRANGER6]:$sp1 to get in, saw $got"
   fi
   ((wrong == 0))
 }

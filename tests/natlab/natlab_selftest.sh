@@ -45,9 +45,9 @@ log "lab built in $(($(now_ms) - START_MS)) ms"
 
 # IPv6 on the internet: public nodes and routers' public legs (the NAT itself is IPv4 only).
 if natlab_exec stun ping -6 -n -q -c 1 -W 2 fd99::1:5 >/dev/null 2>&1; then
-  pass "IPv6 on the internet: fd99::0:10 reaches router hp at fd99::1:5"
+  pass "IPv6 on the internet: fd99::10 reaches router hp at fd99::1:5"
 else
-  fail "IPv6 on the internet: no reply from fd99::1:5 (router hp) to fd99::0:10"
+  fail "IPv6 on the internet: no reply from fd99::1:5 (router hp) to fd99::10"
 fi
 
 # ---- every router behaves as its kind --------------------------------------------------------
