@@ -377,6 +377,20 @@ TEST(CliConfig, ConfiguredPrefixesGiveTheAddresses) {
   EXPECT_NE(bad.out.find("ipv4_prefix"), std::string::npos) << bad.out;
 }
 
+TEST(CliUp, WarnsWhenItTrustsNobody) {
+  TempConfig c;
+  ASSERT_EQ(c.run({"keygen"}).rc, kExitOk);
+  auto up = c.run({"up"});  // no daemon in this build of the CLI: it stops after the checks
+  EXPECT_NE(up.err.find("warning: " + c.dir() + " trusts no node and no org"), std::string::npos)
+      << up.err;
+  EXPECT_NE(up.err.find("meshward trust <key>"), std::string::npos) << up.err;
+  // Open (tests only) admits everyone: nothing to warn of.
+  EXPECT_EQ(c.run({"up", "--open"}).err.find("trusts no node"), std::string::npos);
+  // One trusted key is enough.
+  ASSERT_EQ(c.run({"trust", new_key(), "--name", "peer"}).rc, kExitOk);
+  EXPECT_EQ(c.run({"up"}).err.find("trusts no node"), std::string::npos);
+}
+
 TEST(CliCompletion, PrintsABashScript) {
   TempConfig c;
   auto r = c.run({"completion", "bash"});

@@ -124,6 +124,8 @@ int run_up(const Context& ctx, const UpFlags& flags) {
   auto trust_store = store.load_trust_store(identity->public_key, open, &skipped);
   if (!trust_store) return fail(ctx, trust_store.error().message());
   for (const std::string& why : skipped) *ctx.err << "warning: skipping " << why << "\n";
+  bool trusts_nobody =
+      !open && trust_store->authorized_keys().empty() && trust_store->trusted_orgs().empty();
   req.trust = std::move(*trust_store);
   auto cert = store.load_node_certificate();
   if (!cert) return fail(ctx, cert.error().message());
@@ -145,6 +147,12 @@ int run_up(const Context& ctx, const UpFlags& flags) {
     return store;
   };
 
+  if (trusts_nobody)
+    *ctx.err << "warning: " << store.dir()
+             << " trusts no node and no org (authorized_keys/ and trusted_orgs/ are empty): this "
+                "node admits no member; give it each peer's key with `meshward trust <key>` (the "
+                "peer prints it with `meshward export`), or an org's with `meshward trust --org "
+                "<key>`\n";
   if (!ctx.run_up) return fail(ctx, "this build cannot run the daemon");
   return ctx.run_up(std::move(req));
 }

@@ -19,7 +19,8 @@ Membership::Membership(const trust::Identity& self, trust::TrustStore trust, Con
       limiter_(config.unknown_sender_rate, config.unknown_sender_burst, config.max_sources),
       budget_(config.expensive_checks_rate, config.expensive_checks_burst),
       pair_keys_(config.pair_key_cache),
-      intro_budget_(config.intro_rate, config.intro_burst) {
+      intro_budget_(config.intro_rate, config.intro_burst),
+      refused_budget_(config.refused_join_rate, config.refused_join_burst) {
   warm_pair_keys();
 }
 

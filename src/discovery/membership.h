@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -65,6 +66,8 @@ class Membership {
   // What members saw of our address since the last call (from their acks), oldest first; at
   // most kMaxObservations are kept between calls.
   std::vector<Observed> take_observed();
+  // Joins refused since the last call (RefusedJoin), in order.
+  std::vector<RefusedJoin> take_refused_joins();
   static constexpr size_t kMaxObservations = 256;
   std::vector<MemberView> members() const;  // excludes self
   const MemberView* find(const crypto::PublicKey& id) const;
@@ -116,6 +119,9 @@ class Membership {
   // membership_admit.cc: who sent it, and may we listen.
   Sender authenticate(const Message& msg, base::Bytes datagram, const base::Endpoint& from,
                       base::Instant now, base::WallTime wall, Transport& out);
+  // A join refused as not trusted: reported once its signature verifies (within the rate).
+  void note_refused_join(const Message& msg, base::Bytes datagram, const base::Endpoint& from,
+                         base::Instant now, const std::string& why);
   Member* admit_unknown(const Message& msg, base::Bytes datagram, const base::Endpoint& from,
                         base::Instant now, base::WallTime wall, Transport& out);
   void note_contact(Member& m, const base::Endpoint& from, bool newest, base::Instant now,
@@ -253,6 +259,10 @@ class Membership {
   std::optional<PublicKey> sync_cursor_;
   std::vector<Event> events_;
   std::vector<Observed> observed_;
+  // Refused joins to report, and when each sender was last reported (bounded, oldest out).
+  std::vector<RefusedJoin> refused_;
+  std::map<PublicKey, base::Instant> refused_noted_;
+  TokenBucket refused_budget_;
   Stats stats_;
   // Derived from the member table, recomputed after any state change (next_deadline() is
   // called after every datagram, so it must not walk the table each time).

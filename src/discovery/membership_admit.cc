@@ -3,6 +3,7 @@
 // their cached pair key and replay window; unknown senders pass a cheap trust check, a
 // per-source rate limit and the node's global budget before any X25519 or Ed25519 work, and a
 // trusted identity's pair key is computed once. Also trust reloads.
+#include <algorithm>
 #include <utility>
 
 #include "discovery/membership.h"
@@ -68,6 +69,7 @@ Member* Membership::admit_unknown(const Message& msg, base::Bytes datagram,
   }
   if (!decision.admitted() && !cert) {
     drop(DropReason::kNotTrusted);
+    note_refused_join(msg, datagram, from, now, decision.detail);
     return nullptr;
   }
   if (claim && !has_room()) {
@@ -90,6 +92,7 @@ Member* Membership::admit_unknown(const Message& msg, base::Bytes datagram,
     decision = trust::authorize(trust_, msg.sender, &*cert, wall);
     if (!decision.admitted()) {
       drop(DropReason::kNotTrusted);
+      note_refused_join(msg, datagram, from, now, decision.detail);
       return nullptr;
     }
   }
@@ -176,6 +179,30 @@ bool Membership::ensure_pair_key(Member& m) {
   }
   return m.pair_key.has_value();
 }
+
+void Membership::note_refused_join(const Message& msg, base::Bytes datagram,
+                                   const base::Endpoint& from, base::Instant now,
+                                   const std::string& why) {
+  if (msg.type != MessageType::kJoin) return;
+  auto noted = refused_noted_.find(msg.sender);
+  if (noted != refused_noted_.end() && now - noted->second < config_.refused_join_interval) return;
+  // Only a join the key's holder signed is reported: a forged one must not put a key in the
+  // log. Its checks come from a budget of their own, so a flood of them costs the admission of
+  // real members nothing.
+  if (!check_join_mac(datagram) || !refused_budget_.allow(now) ||
+      !verify_join_signature(datagram, msg.sender))
+    return;
+  if (noted == refused_noted_.end() && refused_noted_.size() >= 64) {
+    auto oldest =
+        std::min_element(refused_noted_.begin(), refused_noted_.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; });
+    refused_noted_.erase(oldest);
+  }
+  refused_noted_[msg.sender] = now;
+  if (refused_.size() < 16) refused_.push_back(RefusedJoin{msg.sender, from, why});
+}
+
+std::vector<RefusedJoin> Membership::take_refused_joins() { return std::exchange(refused_, {}); }
 
 bool Membership::spend_budget(base::Instant now) {
   if (budget_.allow(now)) return true;

@@ -103,6 +103,49 @@ TEST_F(SecurityTest, UntrustedNodeCannotJoin) {
   EXPECT_TRUE(m().take_events().empty());
 }
 
+// The node's operator learns who knocked: a join it refused as not trusted is reported once a
+// minute per sender, only when the join's signature proves the key, from a budget of its own.
+TEST_F(SecurityTest, ARefusedJoinIsReportedOncePerSenderAMinute) {
+  TestPeer stranger(20);
+  deliver(stranger, stranger.join(stranger.alive(kInc)));
+  auto refused = m().take_refused_joins();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].sender, stranger.id());
+  EXPECT_EQ(refused[0].from, stranger.endpoint());
+  // Again within the minute: dropped, not reported.
+  advance(Duration::seconds(30));
+  deliver(stranger, stranger.join(stranger.alive(kInc)));
+  EXPECT_TRUE(m().take_refused_joins().empty());
+  EXPECT_EQ(drops(DropReason::kNotTrusted), 2u);
+  advance(Duration::seconds(31));
+  deliver(stranger, stranger.join(stranger.alive(kInc)));
+  EXPECT_EQ(m().take_refused_joins().size(), 1u);
+  // Only joins: other datagrams of a stranger are not reported.
+  TestPeer other(21);
+  deliver(other, other.gossip(self_id(), {other.alive(kInc)}));
+  EXPECT_TRUE(m().take_refused_joins().empty());
+  // A forged join (someone else's key, a signature that does not verify) is not reported.
+  std::vector<uint8_t> d = other.join(other.alive(kInc));
+  d[d.size() - kDatagramMacLen - 1] ^= 1;
+  seal_join(d);
+  deliver(other, d);
+  EXPECT_TRUE(m().take_refused_joins().empty());
+  EXPECT_TRUE(out_.sent().empty()) << "a refused join is never answered";
+}
+
+TEST_F(SecurityTest, RefusedJoinReportsHaveABudgetOfTheirOwn) {
+  // A flood of validly signed joins from many untrusted keys: at most the burst is checked
+  // and reported at once; a trusted member's join still gets in.
+  for (int i = 0; i < 20; ++i) {
+    TestPeer stranger(100 + i);
+    deliver(stranger, stranger.join(stranger.alive(kInc)));
+  }
+  EXPECT_EQ(m().take_refused_joins().size(), size_t(Config{}.refused_join_burst));
+  EXPECT_EQ(drops(DropReason::kOverBudget), 0u) << "the admission budget is untouched";
+  deliver(d_, d_.join(d_.alive(kInc)));
+  EXPECT_NE(m().find(d_.id()), nullptr);
+}
+
 TEST_F(SecurityTest, ExpensiveChecksAreRateLimitedPerSource) {
   // Open trust: anyone may join, and a stranger's key is not known in advance. Its joins with
   // bad signatures from one /24: only the burst gets the Ed25519 check.

@@ -67,6 +67,11 @@ struct Config {
   base::Duration punch_interval = base::Duration::millis(200);
   int punch_rounds = 10;
   size_t max_punches = 32;  // sessions at once
+  // Refused joins reported (take_refused_joins): at most once per sender per interval, and at
+  // most refused_join_rate signature checks per second for them, all senders together.
+  base::Duration refused_join_interval = base::Duration::seconds(60);
+  int refused_join_rate = 1;
+  int refused_join_burst = 4;
   // A member is asked again after intro_retry_min, doubling to intro_retry_max, while no direct
   // path comes of it (a pair of endpoint-dependent NATs never gets one).
   base::Duration intro_retry_min = base::Duration::seconds(3);
@@ -117,6 +122,15 @@ struct Observed {
   base::Endpoint observer_endpoint;  // where its ack came from
   base::Endpoint mapped;             // what it saw of us
   base::Instant at;
+};
+
+// A join this node refused because it does not admit the sender, whose signature proves the
+// sender holds the key (docs/mesh.md §9): for a log line that says how to admit it. At most one
+// per sender per refused_join_interval.
+struct RefusedJoin {
+  crypto::PublicKey sender{};
+  base::Endpoint from;
+  std::string why;  // trust::Decision::detail
 };
 
 // The node's UDP socket. send() must not call back into the Membership.

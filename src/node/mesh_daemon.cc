@@ -168,6 +168,17 @@ void MeshDaemon::on_datagram(base::Bytes datagram, const base::Endpoint& from, b
   membership_.receive(datagram, from, now, wall_now(), *this);
   apply_events(now);
   forward_observed(now);
+  log_refused_joins();
+}
+
+void MeshDaemon::log_refused_joins() {
+  for (const swim::RefusedJoin& r : membership_.take_refused_joins()) {
+    std::string key = trust::public_key_text(r.sender);
+    MW_LOG_WARN(
+        "refused a join from {} at {} ({}); to admit it: meshward trust {} --name NAME, then "
+        "SIGHUP this daemon",
+        key, r.from.to_string(), r.why.empty() ? "not trusted here" : r.why, key);
+  }
 }
 
 void MeshDaemon::forward_observed(base::Instant now) {

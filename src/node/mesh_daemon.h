@@ -63,7 +63,9 @@ class MeshDaemon final : public Subsystem,
 
   // mesh_peers.cc: membership events -> WireGuard peers.
   void apply_events(base::Instant now);
-  void forward_observed(base::Instant now);  // members' reports of our address, to nat_
+  void forward_observed(base::Instant now);
+  // A warning per join refused as not trusted (at most one per sender a minute).
+  void log_refused_joins();  // members' reports of our address, to nat_
   // Our signed claim's endpoints: --announce first, then the NAT view's candidates (our own
   // mesh addresses left out), at most 4.
   std::vector<Candidate> candidates() const;

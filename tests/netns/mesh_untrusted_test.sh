@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Admission and robustness: three nodes trust each other; a fourth trusts them but nobody trusts
-# it, so it never becomes a member anywhere and reaches nobody. Junk, forged mesh datagrams (the
+# it, so it never becomes a member anywhere and reaches nobody (node 1 logs its join once, with
+# the command that would admit it). Junk, forged mesh datagrams (the
 # magic byte and a member's identity with garbage after; well-formed ones with counters far
 # ahead and a random mac) and replayed real mesh datagrams change no one's membership, crash no
 # daemon, and are counted by reason. The control socket is 0600 and the daemon refuses other
@@ -73,6 +74,15 @@ else
   pass "node 1 cannot ping the untrusted node's mesh IPv6"
 fi
 expect_unchanged "with the untrusted node knocking"
+# Node 1's operator learns who knocked, and how to admit it: once, not once per join.
+stranger_key=${MESH_KEY[$STRANGER]}
+refusals=$(grep -cF "refused a join from $stranger_key at " "$(mesh_log 1)" || true)
+if [[ $refusals == 1 ]] &&
+  grep -qF "to admit it: meshward trust $stranger_key --name NAME" "$(mesh_log 1)"; then
+  pass "node 1 logs the untrusted node's join once, with the command that admits it"
+else
+  fail "node 1: expected one 'refused a join from $stranger_key' line with the trust command, saw $refusals"
+fi
 
 # 2. Hostile datagrams from the stranger's namespace to every trusted node's port: random junk,
 # datagrams with the mesh magic claiming member 2's identity followed by garbage (so a bad
