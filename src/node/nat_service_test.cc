@@ -69,6 +69,15 @@ class NatServiceTest : public ::testing::Test {
     ASSERT_TRUE(nat_->start(rig_.loop(), now_).ok());
     ASSERT_TRUE(rig_.settle(now_));
   }
+  // One STUN server, which answers the first request naming its second address 10.99.0.3:3479.
+  void start_with_second_address() {
+    start({"10.99.0.2:3478"});
+    auto ids = requests();
+    ASSERT_EQ(ids.size(), 1u);
+    rig_.io().inject_udp(ep("10.99.0.2:3478"),
+                         answer(ids[0], ep("10.99.1.1:51820"), ep("10.99.0.3:3479")));
+    ASSERT_TRUE(rig_.settle(now_));
+  }
   // The requests that reached the server since the last call.
   std::vector<Request> drain() {
     std::vector<Request> out;
@@ -203,12 +212,7 @@ TEST_F(NatServiceTest, UnresolvedServersAreReported) {
 }
 
 TEST_F(NatServiceTest, FilteringTestThroughAServerWithASecondAddress) {
-  start({"10.99.0.2:3478"});
-  auto ids = requests();
-  ASSERT_EQ(ids.size(), 1u);
-  rig_.io().inject_udp(ep("10.99.0.2:3478"),
-                       answer(ids[0], ep("10.99.1.1:51820"), ep("10.99.0.3:3479")));
-  ASSERT_TRUE(rig_.settle(now_));
+  start_with_second_address();
   EXPECT_EQ(nat_->report(now_).filtering_v4, "unknown");
   // Once the first answers are in, both probes go to the server we reached.
   now_ += Duration::seconds(2);
@@ -244,12 +248,7 @@ TEST_F(NatServiceTest, FilteringTestThroughAServerWithASecondAddress) {
 }
 
 TEST_F(NatServiceTest, NoAnswerToEitherProbeIsAddressAndPortDependent) {
-  start({"10.99.0.2:3478"});
-  auto ids = requests();
-  ASSERT_EQ(ids.size(), 1u);
-  rig_.io().inject_udp(ep("10.99.0.2:3478"),
-                       answer(ids[0], ep("10.99.1.1:51820"), ep("10.99.0.3:3479")));
-  ASSERT_TRUE(rig_.settle(now_));
+  start_with_second_address();
   for (int i = 0; i < 12; ++i) {
     now_ += Duration::millis(500);
     ASSERT_TRUE(rig_.settle(now_));

@@ -74,6 +74,17 @@ print(f"{after[0] - flush:.1f}" if after else "none")
 PY
 }
 
+# nat_expect_flush_gap ROUTER FROM TO: nat_flush_gap, passed when traffic came back within 10 s.
+nat_expect_flush_gap() {
+  local gap
+  gap=$(nat_flush_gap "$@")
+  if [[ $gap != none ]] && python3 -c "import sys; sys.exit(0 if float('$gap') <= 10 else 1)"; then
+    pass "$1's state flushed mid-ping: replies again after $gap s"
+  else
+    fail "$1's state flushed mid-ping: expected replies again within 10 s, got '$gap'"
+  fi
+}
+
 # nat_netcheck_field I FIELD: one field of node I's `netcheck --json` (from its daemon).
 nat_netcheck_field() {
   mesh_cli "$1" netcheck --socket "$(mesh_sock "$1")" --json 2>/dev/null |

@@ -79,6 +79,28 @@ natlab_wrong() {
   echo "$tag: WRONG $*"
 }
 
+# natlab_check_apdf HOST BIND STRANGER SEND TO SP1 SP2: a part of natlab_check and natlab_check6
+# (their `tag` and `wrong`: bash's dynamic scope). HOST sends from BIND to STRANGER:SP1; then the
+# stranger's datagrams to TO (what the internet sees of BIND) must be dropped from SP2 and get in
+# from SP1: address-and-port-dependent filtering. STRANGER is shown as the listener prints it
+# ("10.99.0.4" or "[fd99::4]"); SEND is natlab_stranger_send or natlab_stranger6_send.
+natlab_check_apdf() {
+  local host=$1 bind=$2 stranger=$3 send=$4 to=$5 sp1=$6 sp2=$7 got
+  natlab_probe "$host" send --bind "$bind" --to "$stranger:$sp1" --count 1 >/dev/null 2>&1 || true
+  got=$(natlab_arrives "$host" "${bind##*:}" "$send" "$sp2" "$to")
+  if [[ $got == none ]]; then
+    echo "$tag: another port of a contacted address ($stranger:$sp2) filtered"
+  else
+    natlab_wrong "filtering: expected $stranger:$sp2 (not contacted) dropped, saw $got"
+  fi
+  got=$(natlab_arrives "$host" "${bind##*:}" "$send" "$sp1" "$to")
+  if [[ $got == "$stranger:$sp1" ]]; then
+    echo "$tag: filtering address-and-port-dependent (the contacted $got gets in)"
+  else
+    natlab_wrong "filtering: expected the contacted $stranger:$sp1 to get in, saw $got"
+  fi
+}
+
 # natlab_check ROUTER KIND: proves with probes from ROUTER's first host that the way from that
 # host to the internet behaves as KIND (eim-eif, eim-apdf, edm, cgn, upnp; behind a CGN the
 # whole path is checked). Prints one line per fact; returns 1 naming what is wrong.
@@ -161,21 +183,9 @@ natlab_check() {
   fi
   # Address-and-port-dependent: after we sent to stranger:sp1, sp1 gets in, sp2 does not.
   if [[ $kind == eim-apdf || $kind == upnp ]]; then
-    natlab_probe "$host" send --bind "${NATLAB_IP[$host]}:$p1" --to "$NATLAB_STRANGER:$sp1" \
-      --count 1 >/dev/null 2>&1 || true
     natlab_stranger_port "$r" sp2
-    got=$(natlab_arrives "$host" "$p1" natlab_stranger_send "$sp2" "$e1")
-    if [[ $got == none ]]; then
-      echo "$tag: another port of a contacted address ($NATLAB_STRANGER:$sp2) filtered"
-    else
-      natlab_wrong "filtering: expected $NATLAB_STRANGER:$sp2 (not contacted) dropped, saw $got"
-    fi
-    got=$(natlab_arrives "$host" "$p1" natlab_stranger_send "$sp1" "$e1")
-    if [[ $got == "$NATLAB_STRANGER:$sp1" ]]; then
-      echo "$tag: filtering address-and-port-dependent (the contacted $got gets in)"
-    else
-      natlab_wrong "filtering: expected the contacted $NATLAB_STRANGER:$sp1 to get in, saw $got"
-    fi
+    natlab_check_apdf "$host" "${NATLAB_IP[$host]}:$p1" "$NATLAB_STRANGER" natlab_stranger_send \
+      "$e1" "$sp1" "$sp2"
   fi
 
   # Hairpin: from a second socket to our own mapping.
@@ -246,20 +256,7 @@ natlab_check6() {
   else
     natlab_wrong "filtering: expected the unsolicited datagram to $own dropped, saw it from $got"
   fi
-  natlab_probe "$host" send --bind "$own" --to "[$NATLAB_STRANGER6]:$sp1" --count 1 \
-    >/dev/null 2>&1 || true
-  got=$(natlab_arrives "$host" "$p1" natlab_stranger6_send "$sp2" "$own")
-  if [[ $got == none ]]; then
-    echo "$tag: another port of a contacted address ([$NATLAB_STRANGER6]:$sp2) filtered"
-  else
-    natlab_wrong "filtering: expected [$NATLAB_STRANGER6]:$sp2 (not contacted) dropped, saw $got"
-  fi
-  got=$(natlab_arrives "$host" "$p1" natlab_stranger6_send "$sp1" "$own")
-  if [[ $got == "[$NATLAB_STRANGER6]:$sp1" ]]; then
-    echo "$tag: filtering address-and-port-dependent (the contacted $got gets in)"
-  else
-    natlab_wrong "filtering: expected the contacted [$NATLAB_STRANGER6]:$sp1 to get in, saw $got"
-  fi
+  natlab_check_apdf "$host" "$own" "[$NATLAB_STRANGER6]" natlab_stranger6_send "$own" "$sp1" "$sp2"
   ((wrong == 0))
 }
 
