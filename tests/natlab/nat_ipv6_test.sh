@@ -82,7 +82,7 @@ check_eq "h1 -> h2: the path's endpoint" "[${NATLAB_IP6[h2]}]:$MESH_PORT" "$(end
 check_eq "h2 -> h1: the path's endpoint" "[${NATLAB_IP6[h1]}]:$MESH_PORT" "$(endpoint_of 3 2)"
 check_eq "h1 -> h2: status says the path goes" public "$(nat_via_of 2 3)"
 check_eq "h2 -> h1: status says the path goes" public "$(nat_via_of 3 2)"
-if mesh_ping 2 "$(mesh_addr4 3)" 5; then
+if mesh_ping 2 "$(mesh_addr6 3)" 5; then
   pass "h1 -> h2: ping over the tunnel (IPv6 underneath)"
 else
   fail "h1 -> h2: no ping over the tunnel"

@@ -151,11 +151,12 @@ expect_path direct 20 2 8
 check_eq "h1 -> h7: status says the path goes" lan "$(nat_via_of 2 8)"
 check_eq "h7 -> h1: status says the path goes" lan "$(nat_via_of 8 2)"
 
-# Traffic over the punched tunnels.
+# Traffic over the punched tunnels, to mesh IPv6 (derived IPv4 addresses may collide: then IPv4
+# is not routed to either, by design).
 for pair in "2 3" "3 4" "3 7" "2 5"; do
   read -r i j <<<"$pair"
-  if mesh_ping "$i" "$(mesh_addr4 "$j")" 5; then
-    pass "${NAT_NODE[$i]} -> ${NAT_NODE[$j]}: ping over the tunnel"
+  if mesh_ping "$i" "$(mesh_addr6 "$j")" 5; then
+    pass "${NAT_NODE[$i]} -> ${NAT_NODE[$j]}: ping over the tunnel (mesh IPv6)"
   else
     fail "${NAT_NODE[$i]} -> ${NAT_NODE[$j]}: no ping over the tunnel"
   fi

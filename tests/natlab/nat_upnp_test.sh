@@ -122,8 +122,8 @@ for j in 2 3 5; do
   seen=$(mesh_status_json 4 | mesh_json "next(m['endpoint'] for m in j['members']
     if m['identity'] == '${MESH_KEY[$j]}')" 2>/dev/null || true)
   check_eq "sym's endpoint of node $j: the mapped one" "${external[$j]}" "$seen"
-  if mesh_ping 4 "$(mesh_addr4 "$j")" 5; then
-    pass "sym -> ${NAT_NODE[$j]}: ping over the tunnel"
+  if mesh_ping 4 "$(mesh_addr6 "$j")" 5; then
+    pass "sym -> ${NAT_NODE[$j]}: ping over the tunnel (mesh IPv6)"
   else
     fail "sym -> ${NAT_NODE[$j]}: no ping over the tunnel"
   fi
