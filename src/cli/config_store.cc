@@ -278,7 +278,7 @@ base::Result<trust::TrustStore> ConfigStore::load_trust_store(
   store.set_open(open);
   auto nodes = list_keys(KeyKind::kAuthorizedNode, skipped);
   if (!nodes) return nodes.error();
-  for (const auto& k : *nodes) store.add_authorized_key(k.key);
+  for (const auto& k : *nodes) store.add_authorized_key(k.key, k.name);
   auto orgs = list_keys(KeyKind::kTrustedOrg, skipped);
   if (!orgs) return orgs.error();
   for (const auto& k : *orgs) store.add_trusted_org(k.key);

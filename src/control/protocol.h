@@ -31,7 +31,7 @@ base::Result<std::string> control_socket_path(const std::optional<std::string>& 
 // One member of the mesh as the daemon sees it.
 struct MemberStatus {
   std::string identity;  // base64 Ed25519 key (44 chars)
-  std::string name;      // from its certificate, may be empty
+  std::string name;      // the local trust name, else its certificate's; may be empty
   std::string state;     // "alive" | "suspect" | "dead" | "left"
   std::string endpoint;  // "ip:port" or ""
   // "direct": we reach it ourselves; "indirect": only through other members (no punch got

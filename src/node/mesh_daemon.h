@@ -64,6 +64,8 @@ class MeshDaemon final : public Subsystem,
   // mesh_peers.cc: membership events -> WireGuard peers.
   void apply_events(base::Instant now);
   void forward_observed(base::Instant now);
+  // "name (key)" for logs: the local trust name, else the certificate's; the bare key without.
+  std::string member_label(const crypto::PublicKey& id) const;
   // A warning per join refused as not trusted (at most one per sender a minute).
   void log_refused_joins();  // members' reports of our address, to nat_
   // Our signed claim's endpoints: --announce first, then the NAT view's candidates (our own

@@ -150,6 +150,17 @@ TEST(MeshDaemon, CollidingIpv4IsNotRoutedButIpv6Is) {
   }
 }
 
+TEST(MeshDaemon, StatusNamesMembersAsTheTrustFilesDo) {
+  MeshLab lan;
+  start_three(lan);
+  auto status = lan.node(1).daemon->status();
+  ASSERT_EQ(status.members.size(), 2u);
+  for (const auto& m : status.members) {
+    std::string want = m.identity == trust::public_key_text(key_of(2)) ? "n2" : "n3";
+    EXPECT_EQ(m.name, want);
+  }
+}
+
 TEST(MeshDaemon, ControlProtocolReportsAndStops) {
   MeshLab lan;
   start_three(lan);

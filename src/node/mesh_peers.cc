@@ -3,6 +3,8 @@
 // incarnation) becomes a WireGuard peer whose allowed IPs are its derived addresses and whose
 // endpoint is where it was last heard; a failed, departed or de-authorized one is removed.
 // Members whose derived IPv4 addresses collide keep IPv6 but get no IPv4 route.
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "base/log.h"
@@ -11,13 +13,23 @@
 
 namespace mw::node {
 
+std::string MeshDaemon::member_label(const crypto::PublicKey& id) const {
+  std::string key = trust::public_key_text(id);
+  if (const std::string* name = options_.trust.name_of(id))
+    return fmt::format("{} ({})", *name, key);
+  const swim::MemberView* m = membership_.find(id);
+  if (m && m->certificate && !m->certificate->name.empty())
+    return fmt::format("{} ({})", m->certificate->name, key);
+  return key;
+}
+
 void MeshDaemon::apply_events(base::Instant now) {
   std::vector<swim::Event> events = membership_.take_events();
   if (events.empty()) return;
   bool changed = false;
   for (const swim::Event& ev : events) {
     const swim::MemberView* m = membership_.find(ev.id);
-    std::string who = trust::public_key_text(ev.id);
+    std::string who = member_label(ev.id);
     switch (ev.kind) {
       case swim::EventKind::kJoined:
       case swim::EventKind::kUpdated:
@@ -121,8 +133,8 @@ void MeshDaemon::refresh_allowed_ips() {
   for (const auto& [k, other] : conflicts) {
     if (!ipv4_conflicts_.count(k))
       MW_LOG_WARN("mesh IPv4 {} of {} collides with {}: IPv4 not routed, IPv6 only",
-                  trust::mesh_ipv4(k, options_.prefixes).to_string(), trust::public_key_text(k),
-                  trust::public_key_text(other));
+                  trust::mesh_ipv4(k, options_.prefixes).to_string(), member_label(k),
+                  member_label(other));
   }
   ipv4_conflicts_ = std::move(conflicts);
   if (options_.gossip_only) return;

@@ -36,7 +36,12 @@ control::StatusReport MeshDaemon::status() {
   for (const swim::MemberView& m : membership_.members()) {
     control::MemberStatus s;
     s.identity = trust::public_key_text(m.id);
-    if (m.certificate) s.name = m.certificate->name;
+    // What this node calls it (its trust file), else its certificate's name.
+    if (const std::string* local = options_.trust.name_of(m.id)) {
+      s.name = *local;
+    } else if (m.certificate) {
+      s.name = m.certificate->name;
+    }
     s.state = swim::member_state_name(m.state);
     if (m.endpoint) s.endpoint = m.endpoint->to_string();
     bool live = m.state == swim::MemberState::kAlive || m.state == swim::MemberState::kSuspect;

@@ -63,10 +63,22 @@ std::string revoked_detail(const Revocation& r, std::string_view what) {
 
 }  // namespace
 
-void TrustStore::add_authorized_key(const PublicKey& key) {
-  if (std::find(authorized_.begin(), authorized_.end(), key) == authorized_.end()) {
+void TrustStore::add_authorized_key(const PublicKey& key, std::string name) {
+  auto it = std::find(authorized_.begin(), authorized_.end(), key);
+  if (it == authorized_.end()) {
     authorized_.push_back(key);
+    authorized_names_.push_back(std::move(name));
+  } else if (std::string& known = authorized_names_[size_t(it - authorized_.begin())];
+             known.empty()) {
+    known = std::move(name);
   }
+}
+
+const std::string* TrustStore::name_of(const PublicKey& key) const {
+  auto it = std::find(authorized_.begin(), authorized_.end(), key);
+  if (it == authorized_.end()) return nullptr;
+  const std::string& name = authorized_names_[size_t(it - authorized_.begin())];
+  return name.empty() ? nullptr : &name;
 }
 
 void TrustStore::add_trusted_org(const PublicKey& org) {

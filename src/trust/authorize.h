@@ -20,7 +20,8 @@ class TrustStore {
  public:
   explicit TrustStore(const PublicKey& self) : self_(self) {}
   void set_open(bool open) { open_ = open; }
-  void add_authorized_key(const PublicKey& key);
+  // `name`: what this node calls the key (its file's name in authorized_keys/), may be empty.
+  void add_authorized_key(const PublicKey& key, std::string name = {});
   void add_trusted_org(const PublicKey& org);
   // False (and ignored) when the signature does not verify or the org is not trusted... the
   // org may be added later, so records are kept whatever the org; only the signature is checked.
@@ -30,6 +31,8 @@ class TrustStore {
   const PublicKey& self() const { return self_; }
   bool open() const { return open_; }
   const std::vector<PublicKey>& authorized_keys() const { return authorized_; }
+  // The local name of an authorized key; nullptr when it is not one or has no name.
+  const std::string* name_of(const PublicKey& key) const;
   const std::vector<PublicKey>& trusted_orgs() const { return orgs_; }
   bool is_trusted_org(const PublicKey& org) const;
   // The newest revocation of `node` by `org`, if any.
@@ -41,6 +44,7 @@ class TrustStore {
   PublicKey self_;
   bool open_ = false;
   std::vector<PublicKey> authorized_;
+  std::vector<std::string> authorized_names_;  // as many as authorized_
   std::vector<PublicKey> orgs_;
   std::vector<Revocation> revocations_;
   std::vector<Vouch> vouches_;

@@ -78,6 +78,19 @@ TEST_F(AuthorizeTest, AuthorizedKey) {
   EXPECT_EQ(decide(stranger_).verdict, Verdict::kDenyNotTrusted);
 }
 
+TEST_F(AuthorizeTest, AnAuthorizedKeyKeepsItsLocalName) {
+  EXPECT_EQ(store_.name_of(node_.public_key), nullptr);
+  store_.add_authorized_key(node_.public_key, "web-1");
+  ASSERT_NE(store_.name_of(node_.public_key), nullptr);
+  EXPECT_EQ(*store_.name_of(node_.public_key), "web-1");
+  // The same key again: the first name stays; an unnamed key has none.
+  store_.add_authorized_key(node_.public_key, "other");
+  EXPECT_EQ(*store_.name_of(node_.public_key), "web-1");
+  store_.add_authorized_key(stranger_.public_key);
+  EXPECT_EQ(store_.name_of(stranger_.public_key), nullptr);
+  EXPECT_EQ(store_.authorized_keys().size(), 2u);
+}
+
 TEST_F(AuthorizeTest, AuthorizedKeyComesBeforeRevocation) {
   store_.add_authorized_key(node_.public_key);
   store_.add_trusted_org(org_x_.public_key);

@@ -38,8 +38,9 @@ void MeshLab::start(uint8_t n, uint8_t seed, int64_t wall_seconds) {
   MeshOptions o;
   o.identity = node.identity;
   o.trust = trust::TrustStore(node.identity.public_key);
-  for (uint8_t t : trusts_[n])
-    o.trust.add_authorized_key(trust::testing::identity_from_byte(t).public_key);
+  for (uint8_t t : trusts_[n])  // named as `meshward trust --name n<t>` would
+    o.trust.add_authorized_key(trust::testing::identity_from_byte(t).public_key,
+                               fmt::format("n{}", t));
   o.prefixes = prefixes_[n];
   o.configure_interface = false;
   if (auto it = state_files_.find(n); it != state_files_.end()) o.state_file = it->second;
