@@ -35,6 +35,17 @@ bool FilteringTest::start(const base::Endpoint& server, const base::Endpoint& ot
   return true;
 }
 
+bool FilteringTest::start_through(const std::vector<StunServerState>& servers,
+                                  base::IpAddress::Family family, base::Instant now) {
+  for (const StunServerState& s : servers) {
+    if (s.endpoint.address.family() != family || !s.other ||
+        s.status != StunServerState::Status::kOk)
+      continue;
+    if (start(s.endpoint, *s.other, now)) return true;
+  }
+  return false;
+}
+
 void FilteringTest::tick(base::Instant now, const Send& send) {
   if (!running_) return;
   for (Probe& p : probes_) {

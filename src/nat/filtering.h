@@ -19,10 +19,12 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/ip_address.h"
 #include "base/time.h"
+#include "nat/stun_client.h"
 #include "nat/stun_message.h"
 
 namespace mw::nat {
@@ -64,6 +66,10 @@ class FilteringTest {
   // The server the last test went through.
   const base::Endpoint& server() const { return server_; }
   uint64_t tests() const { return tests_; }
+  // Starts a test of `family` through the first of `servers` that answered (status ok) and
+  // named a second address; false when none could.
+  bool start_through(const std::vector<StunServerState>& servers, base::IpAddress::Family family,
+                     base::Instant now);
 
  private:
   enum class Outcome : uint8_t { kPending, kAnswered, kTimedOut, kUnusable };

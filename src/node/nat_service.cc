@@ -190,15 +190,7 @@ void NatService::tick_filtering(base::Instant now) {
   bool started = false;
   for (size_t f = 0; f < filtering_.size(); ++f) {
     auto family = f == 0 ? base::IpAddress::Family::kV4 : base::IpAddress::Family::kV6;
-    for (const nat::StunServerState& s : stun_.servers()) {
-      if (s.endpoint.address.family() != family || !s.other ||
-          s.status != nat::StunServerState::Status::kOk)
-        continue;
-      if (filtering_[f].start(s.endpoint, *s.other, now)) {
-        started = true;
-        break;
-      }
-    }
+    started |= filtering_[f].start_through(stun_.servers(), family, now);
   }
   next_filtering_ =
       now + (started ? options_.filtering_interval : options_.stun_config.refresh_interval);

@@ -129,12 +129,9 @@ base::Result<control::NetcheckReport> run_netcheck(const std::vector<std::string
   // second address, and the hairpin check when the mapping is endpoint-independent.
   base::Instant now = clock.now();
   for (size_t f = 0; f < filtering.size(); ++f) {
-    for (const nat::StunServerState& s : client.servers()) {
-      if (s.endpoint.address.is_v4() != (f == 0) || !s.other ||
-          s.status != nat::StunServerState::Status::kOk)
-        continue;
-      if (filtering[f].start(s.endpoint, *s.other, now)) break;
-    }
+    filtering[f].start_through(client.servers(),
+                               f == 0 ? base::IpAddress::Family::kV4 : base::IpAddress::Family::kV6,
+                               now);
     filtering[f].tick(now, send);
   }
   base::Instant hairpin_end = now;

@@ -27,7 +27,7 @@ std::string path_via(const swim::MemberView& m, const OurSide& us) {
   // Not in its claim: where its datagrams come from, its NAT's address (peer-reflexive).
   if (!announced) kind = swim::CandidateKind::kReflexive;
   switch (kind) {
-    case swim::CandidateKind::kMapped: return "mapped";
+    case swim::CandidateKind::kMapped:  // taken above
     case swim::CandidateKind::kReflexive: return us.behind_nat ? "punched" : "reflexive";
     case swim::CandidateKind::kHost: return same_network(e.address, us.local) ? "lan" : "public";
     case swim::CandidateKind::kUnknown: break;

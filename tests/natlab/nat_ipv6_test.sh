@@ -56,13 +56,8 @@ expect_converged 30 "membership over IPv6" 1 2 3
 
 # netcheck: members see each host's own IPv6 address: no NAT on IPv6.
 for i in 2 3; do
-  got=""
-  for _ in $(seq 1 50); do
-    got=$(nat_netcheck_field "$i" mapping_v6)
-    [[ $got == none ]] && break
-    sleep 0.2
-  done
-  check_eq "node $i (${NAT_NODE[$i]}): netcheck IPv6 mapping" none "$got"
+  check_eq "node $i (${NAT_NODE[$i]}): netcheck IPv6 mapping" none \
+    "$(nat_netcheck_wait "$i" mapping_v6 none)"
   want="[${NATLAB_IP6[${NAT_NODE[$i]}]}]:$MESH_PORT (host)"
   got=$(nat_netcheck_field "$i" announced | grep -F -x "$want" || true)
   check_eq "node $i: its claim announces its own IPv6 address" "$want" "$got"

@@ -75,6 +75,18 @@ print(f"{after[0] - flush:.1f}" if after else "none")
 PY
 }
 
+# nat_netcheck_wait I FIELD WANT: node I's netcheck FIELD once it reads WANT (at most 10 s), else
+# the last value read.
+nat_netcheck_wait() {
+  local got="" n
+  for ((n = 0; n < 50; n++)); do
+    got=$(nat_netcheck_field "$1" "$2")
+    [[ $got == "$3" ]] && break
+    sleep 0.2
+  done
+  echo "$got"
+}
+
 # nat_expect_flush_gap ROUTER FROM TO: nat_flush_gap, passed when traffic came back within 10 s.
 nat_expect_flush_gap() {
   local gap

@@ -96,21 +96,12 @@ declare -A want_filtering=([1]=endpoint-independent [2]=endpoint-independent
 declare -A want_public=([1]=10.99.0.20 [2]=10.99.1.1 [3]=10.99.1.2 [4]=10.99.1.3 [5]=10.99.1.4
   [6]=10.99.1.5 [7]=10.99.1.6)
 for i in 1 2 3 4 5 6 7; do
-  got=""
-  for _ in $(seq 1 50); do
-    got=$(nat_netcheck_field "$i" mapping_v4)
-    [[ $got == "${want_mapping[$i]}" ]] && break
-    sleep 0.2
-  done
-  check_eq "node $i (${NAT_NODE[$i]}): netcheck mapping" "${want_mapping[$i]}" "$got"
-  for _ in $(seq 1 50); do
-    got=$(nat_netcheck_field "$i" filtering_v4)
-    [[ $got == "${want_filtering[$i]}" ]] && break
-    sleep 0.2
-  done
-  check_eq "node $i (${NAT_NODE[$i]}): netcheck filtering" "${want_filtering[$i]}" "$got"
+  check_eq "node $i (${NAT_NODE[$i]}): netcheck mapping" "${want_mapping[$i]}" \
+    "$(nat_netcheck_wait "$i" mapping_v4 "${want_mapping[$i]}")"
+  check_eq "node $i (${NAT_NODE[$i]}): netcheck filtering" "${want_filtering[$i]}" \
+    "$(nat_netcheck_wait "$i" filtering_v4 "${want_filtering[$i]}")"
   if ((i > 1)); then
-    reflexive=$(nat_netcheck_field "$i" reflexive_v4 | head -1)
+    reflexive=$(nat_netcheck_field "$i" reflexive_v4 | sed -n 1p)
     if [[ $reflexive == "${want_public[$i]}":* ]]; then
       pass "node $i: reflexive address $reflexive"
     else
